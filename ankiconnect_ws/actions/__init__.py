@@ -1,0 +1,11 @@
+"""The API: one module per domain, each action one registered function.
+
+Importing this package registers every action (see :mod:`.registry`).
+"""
+
+from __future__ import annotations
+
+from . import registry
+from . import misc, decks, models, notes, cards, media, gui, stats  # noqa: F401  (registers)
+
+__all__ = ["registry"]

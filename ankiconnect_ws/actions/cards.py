@@ -1,0 +1,3 @@
+"""Cards actions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Gui actions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Media actions."""
+
+from __future__ import annotations

@@ -1,0 +1,82 @@
+"""Miscellaneous actions: version, multi, apiReflect, requestPermission, profiles, sync."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .. import errors
+from .context import env, request_info
+from .registry import action, names
+
+
+def _config_api_version() -> int:
+    cfg = env().config
+    return cfg.apiVersion if cfg is not None else 6
+
+
+@action(main_thread=False)
+def version() -> int:
+    return _config_api_version()
+
+
+@action(main_thread=False)
+def apiReflect(scopes: Any, actions: Any = None) -> dict[str, Any]:
+    if not isinstance(scopes, list):
+        raise errors.ActionError(errors.SCOPES_INVALID)
+    if actions is not None and not isinstance(actions, list):
+        raise errors.ActionError(errors.ACTIONS_INVALID)
+    result: dict[str, Any] = {"scopes": []}
+    if "actions" in scopes:
+        known = names()
+        if actions is None:
+            listed = known
+        else:
+            registered = set(known)
+            listed = []
+            for name in actions:
+                if not isinstance(name, str):
+                    raise TypeError(f"action names must be strings, not {type(name).__name__}")
+                if name in registered:
+                    listed.append(name)
+        result["scopes"].append("actions")
+        result["actions"] = listed
+    return result
+
+
+@action()
+async def multi(actions: Any) -> list[Any]:
+    """Each item goes through the full handler: its own key, version and errors."""
+    dispatcher = env().services["dispatcher"]
+    info = request_info()
+    replies = []
+    for item in actions:
+        # Not validated, as upstream: a non-object item fails the whole call
+        # ("'int' object has no attribute 'get'").
+        item.get("action")
+        replies.append(await dispatcher.handle(item, info))
+    return replies
+
+
+@action()
+async def requestPermission(origin: str = "", allowed: bool = False) -> dict[str, Any]:
+    """Let a web origin ask for access; the prompt never blocks the server."""
+    environment = env()
+    cfg = environment.config
+    version_number = _config_api_version()
+    granted = {"permission": "granted", "requireApikey": bool(cfg and cfg.apiKey), "version": version_number}
+    if allowed:
+        return granted
+    if cfg is not None and origin in cfg.ignoreOriginList:
+        return {"permission": "denied"}
+    prompt = environment.services.get("permission_prompt")
+    if prompt is None:  # no GUI (unit tests): nobody can say yes
+        return {"permission": "denied"}
+    answer = await asyncio.wrap_future(await _on_main_future(prompt, origin))
+    return granted if answer else {"permission": "denied"}
+
+
+async def _on_main_future(prompt: Any, origin: str) -> Any:
+    from .context import on_main
+
+    return await on_main(lambda: prompt(origin))

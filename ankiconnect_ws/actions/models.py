@@ -1,0 +1,3 @@
+"""Models actions."""
+
+from __future__ import annotations

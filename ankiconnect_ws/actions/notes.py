@@ -1,0 +1,3 @@
+"""Notes actions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Stats actions."""
+
+from __future__ import annotations

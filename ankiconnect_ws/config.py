@@ -1,0 +1,134 @@
+"""Typed settings: the add-on's config (AnkiConnect's keys plus ours) and env overrides.
+
+Validated once per load; an invalid value is reported in one clear message and replaced
+by its safe default, so a typo in the config dialog never stops the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = ["Config", "load_config", "DEFAULTS_PATH", "ENV_OVERRIDES"]
+
+DEFAULTS_PATH = Path(__file__).with_name("config.json")
+
+#: environment variable -> config key. The environment wins over the config file, so a
+#: launcher (or a container) can move the port without touching the profile.
+ENV_OVERRIDES = {
+    "ANKICONNECT_BIND_ADDRESS": "webBindAddress",
+    "ANKICONNECT_BIND_PORT": "webBindPort",
+    "ANKICONNECT_CORS_ORIGIN": "webCorsOrigin",
+    "ANKICONNECT_API_KEY": "apiKey",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- AnkiConnect's keys (same names, same defaults) ---
+    apiKey: str | None = None
+    apiLogPath: str | None = None
+    apiVersion: int = 6
+    webBindAddress: str = "127.0.0.1"
+    webBindPort: int = 8765
+    webCorsOriginList: tuple[str, ...] = ("http://localhost",)
+    webCorsOrigin: str | None = None
+    ignoreOriginList: tuple[str, ...] = ()
+    webTimeout: int = 10000  # ms, media downloads by URL
+    # --- ours: limits (see docs and config.md) ---
+    maxBodyBytes: int = 256 * 1024 * 1024
+    maxHeaderBytes: int = 64 * 1024
+    headerTimeout: float = 10.0  # s to receive a full request head
+    idleTimeout: float = 300.0  # s an idle keep-alive HTTP connection is kept
+    maxConnections: int = 256
+    maxInFlightPerConnection: int = 64  # WebSocket requests running at once per socket
+    wsMaxMessageBytes: int = 256 * 1024 * 1024
+    wsPingInterval: float = 20.0  # s; 0 disables
+    wsPingTimeout: float = 20.0
+    eventBufferSize: int = 10000
+    subscriberQueueSize: int = 1000
+    extraHostNames: tuple[str, ...] = ()  # more Host names accepted on loopback
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """webCorsOriginList plus the deprecated single webCorsOrigin, as upstream."""
+        if self.webCorsOrigin:
+            return (*self.webCorsOriginList, self.webCorsOrigin)
+        return self.webCorsOriginList
+
+
+_TUPLE_KEYS = {"webCorsOriginList", "ignoreOriginList", "extraHostNames"}
+_OPTIONAL_STR = {"apiKey", "apiLogPath", "webCorsOrigin"}
+
+
+def _check(key: str, value: Any, default: Any) -> Any:
+    """Return ``value`` converted to the type of ``default``; raise ValueError if it can't."""
+    if key in _TUPLE_KEYS:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of strings")
+        return tuple(value)
+    if key in _OPTIONAL_STR:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a string or null")
+        return value
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be an integer")
+        if key == "webBindPort" and not 0 <= value <= 65535:
+            raise ValueError("must be a port number (0-65535)")
+        if key != "webBindPort" and value < 0:
+            raise ValueError("must not be negative")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError("must be a non-negative number")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str) or not value:
+            raise ValueError("must be a non-empty string")
+        return value
+    return value
+
+
+def load_config(
+    raw: Mapping[str, Any] | None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Config, list[str]]:
+    """Build a Config from the add-on's merged config dict and the environment.
+
+    Returns the config and a list of problems (empty when all is well). Unknown keys are
+    kept out silently: they may belong to a newer version of this add-on.
+    """
+    environ = os.environ if environ is None else environ
+    defaults = Config()
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    merged = dict(raw or {})
+    for env_name, key in ENV_OVERRIDES.items():
+        if environ.get(env_name):
+            merged[key] = environ[env_name]
+    for f in fields(Config):
+        if f.name not in merged:
+            continue
+        default = getattr(defaults, f.name)
+        try:
+            values[f.name] = _check(f.name, merged[f.name], default)
+        except ValueError as exc:
+            problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
+    return replace(defaults, **values), problems
+
+
+def file_defaults() -> dict[str, Any]:
+    """The shipped config.json (what Anki shows as defaults in its config dialog)."""
+    return json.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))

@@ -1,0 +1,59 @@
+"""Shared fixtures. Unit tests run actions on a real anki Collection in a temp folder;
+end-to-end tests (tests/e2e) talk to one real Anki started through the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection
+
+from ankiconnect_ws.actions.context import Environment, RequestInfo
+from ankiconnect_ws.config import Config
+from ankiconnect_ws.protocol import Dispatcher
+
+
+class LocalApi:
+    """Calls actions the way the server does, but in-process on a bare Collection."""
+
+    def __init__(self, collection: Collection, config: Config | None = None) -> None:
+        self.col = collection
+        self.config = config or Config()
+        self.environment = Environment(collection=lambda: self.col, config=self.config)
+        self.dispatcher = Dispatcher(self.environment, lambda: self.config)
+
+    def request(self, request: dict[str, Any], info: RequestInfo | None = None) -> Any:
+        return asyncio.run(self.dispatcher.handle(request, info or RequestInfo()))
+
+    def envelope(self, action: str, **params: Any) -> dict[str, Any]:
+        """The version-6 reply: {"result": ..., "error": ...}."""
+        return self.request({"action": action, "version": 6, "params": params})
+
+    def __call__(self, action: str, **params: Any) -> Any:
+        """The result; an AssertionError if the action failed."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is None, reply["error"]
+        return reply["result"]
+
+    def error(self, action: str, **params: Any) -> str:
+        """The error string; an AssertionError if the action succeeded."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is not None, f"{action} unexpectedly succeeded: {reply}"
+        assert reply["result"] is None
+        return reply["error"]
+
+
+@pytest.fixture
+def collection(tmp_path: Path):
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()
+
+
+@pytest.fixture
+def api(collection: Collection) -> LocalApi:
+    return LocalApi(collection)
