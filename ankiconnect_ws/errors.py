@@ -37,10 +37,49 @@ ANKI_CLOSING = "Anki is closing"
 # --- decks and deck config ---
 
 # --- models ---
+MODEL_NEEDS_FIELDS = "Must provide at least one field for inOrderFields"
+MODEL_NEEDS_TEMPLATES = "Must provide at least one card for cardTemplates"
+MODEL_NAME_EXISTS = "Model name already exists"
+FIELD_NAME_NOT_STRING = "field name should be a string: {}"
+FONT_NOT_STRING = "font should be a string: {}"
+FONT_SIZE_NOT_INT = "fontSize should be an integer: {}"
+DESCRIPTION_NOT_STRING = "description should be a string: {}"
 
 # --- notes and media ---
+OPTION_NOT_BOOLEAN = 'option parameter "{}" must be boolean'
+NOTE_OPTIONS_NOT_OBJECT = 'note parameter "options" must be an object'
+NOTE_FIELDS_NOT_OBJECT = 'note parameter "fields" must be an object'
+FIELD_VALUE_NOT_STRING = "field value must be a string: {}"
+NOTE_FIELDS_OR_TAGS = 'Must provide a "fields" or "tags" property.'
+TAGS_NOT_STRING_LIST = "Must provide tags as a list of strings"
+TAGS_NOT_STRING = "tags must be a space-separated string"
+NOTES_NOT_ID_LIST = "notes must be a list of note ids"
+NOTES_OR_QUERY = 'Must provide either "notes" or a "query"'
+NOTE_ID_REQUIRED = "Note ID is required"
+MODEL_NAME_REQUIRED = "Model name is required"
+FIELDS_NOT_DICT = "Fields must be provided as a dictionary"
+MODEL_NAME_NOT_FOUND = "Model '{}' not found"
+MEDIA_SOURCE_MISSING = 'You must provide a "data", "path", or "url" field.'
+MEDIA_INVALID_NAME = "invalid media file name: {}"
+MEDIA_INVALID_PATTERN = "invalid media file name pattern: {}"
+MEDIA_OBJECT_INVALID = "media entry must be an object: {}"
+DOWNLOAD_STATUS = "{} download failed with return code {}"
+DOWNLOAD_FAILED = "{} download failed: {}"
+DOWNLOAD_TIMEOUT = "{} download failed: no answer within {} ms"
+DOWNLOAD_SCHEME = "{} download failed: only http and https URLs are supported"
 
 # --- cards and statistics ---
+CARDS_NOT_A_LIST = "cards must be a list of card ids"
+CARD_ID_INVALID = "card id must be an integer: {}"
+EASE_FACTORS_MISMATCH = "easeFactors must be a list with one value per card"
+EASE_FACTOR_INVALID = "ease factor must be an integer: {}"
+CARD_KEY_UNKNOWN = "card has no value named: {}"
+ANSWERS_NOT_A_LIST = "answers must be a list of {\"cardId\", \"ease\"} objects"
+ANSWER_EASE_INVALID = "ease must be an integer from 1 to 4: {}"
+START_ID_INVALID = "startID must be an integer: {}"
+REVIEWS_NOT_A_LIST = "reviews must be a list of 9-value lists"
+REVIEW_INVALID = "a review must be a list of 9 integers: {}"
+REVIEW_ID_EXISTS = "a review with this id already exists: {}"
 
 # --- gui and profiles ---
 

@@ -126,13 +126,23 @@ class Dispatcher:
             return False
         return hmac.compare_digest(key.encode("utf-8"), expected.encode("utf-8"))
 
-    async def handle(self, request: dict[str, Any], info: RequestInfo) -> Any:
-        """One request (or one ``multi`` item) -> its reply value, never raises."""
+    async def handle(
+        self, request: dict[str, Any], info: RequestInfo, always_envelope: bool = False
+    ) -> Any:
+        """One request (or one ``multi`` item) -> its reply value, never raises.
+
+        ``always_envelope`` is for WebSocket replies, which are ``{result, error}``
+        whatever ``version`` says (items inside ``multi`` still follow their own).
+        """
         name = request.get("action", "")
         version = request.get("version", DEFAULT_VERSION)
         params = request.get("params", {})
         try:
-            if name != "requestPermission" and not self.key_ok(request.get("key")):
+            if (
+                name != "requestPermission"
+                and not info.authenticated
+                and not self.key_ok(request.get("key"))
+            ):
                 raise errors.ActionError(errors.INVALID_API_KEY)
             spec = registry.lookup(name)
             if spec is None:
@@ -140,7 +150,7 @@ class Dispatcher:
             result = await self.call(spec, params, info)
         except Exception as exc:  # every failure becomes the error string, as upstream
             return envelope(None, str(exc))
-        if _bare_allowed(version):
+        if _bare_allowed(version) and not always_envelope:
             return result
         return envelope(result)
 

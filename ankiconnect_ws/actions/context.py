@@ -41,6 +41,10 @@ class RequestInfo:
     origin: str = ""
     trusted: bool = True
     protocol: str = "http"  # "http" or "ws"
+    #: the WebSocket connection already proved the API key (``?key=`` on the handshake)
+    authenticated: bool = False
+    #: the WebSocket session (for subscribe/unsubscribe); None over HTTP
+    session: Any = None
 
 
 @dataclass

@@ -1,3 +1,364 @@
-"""Models actions."""
+"""Model (note type) actions: listing, creating, and editing fields, templates and CSS.
+
+Edits work on a deep copy of the note type and are saved with one ``update_dict`` call,
+so a failed check never leaves Anki's cached note type half-changed.
+"""
 
 from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from anki.consts import MODEL_CLOZE
+
+from .. import errors
+from .context import col
+from .registry import action
+
+NotetypeDict = dict[str, Any]
+
+# {{...}} tags without "#", "/" or "}" inside: section tags are left out, {{^X}} is kept.
+_TEMPLATE_TAG = re.compile(r"{{([^#/}]+?)}}")
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _model(name: Any) -> NotetypeDict:
+    notetype = col().models.by_name(name) if isinstance(name, str) else None
+    if notetype is None:
+        raise errors.ActionError(errors.MODEL_NOT_FOUND.format(name))
+    return notetype
+
+
+def _model_by_id(model_id: Any) -> NotetypeDict:
+    try:
+        notetype = col().models.get(int(model_id))
+    except (TypeError, ValueError):
+        notetype = None
+    if notetype is None:
+        raise errors.ActionError(errors.MODEL_NOT_FOUND.format(model_id))
+    return notetype
+
+
+def _editable_model(name: Any) -> NotetypeDict:
+    # models.get() hands out Anki's cached dict: never change that one in place.
+    return copy.deepcopy(_model(name))
+
+
+def _save(notetype: NotetypeDict) -> None:
+    col().models.update_dict(notetype)
+
+
+def _find_named(items: list[dict[str, Any]], name: Any) -> dict[str, Any] | None:
+    return next((item for item in items if item["name"] == name), None)
+
+
+def _field(notetype: NotetypeDict, model_name: Any, field_name: Any) -> dict[str, Any]:
+    field = _find_named(notetype["flds"], field_name)
+    if field is None:
+        raise errors.ActionError(errors.FIELD_NOT_FOUND.format(model_name, field_name))
+    return field
+
+
+def _template(notetype: NotetypeDict, model_name: Any, template_name: Any) -> dict[str, Any]:
+    template = _find_named(notetype["tmpls"], template_name)
+    if template is None:
+        raise errors.ActionError(errors.TEMPLATE_NOT_FOUND.format(model_name, template_name))
+    return template
+
+
+def _fields_on_side(template_html: str) -> list[str]:
+    names: list[str] = []
+    for tag in _TEMPLATE_TAG.findall(template_html):
+        name = tag.rsplit(":", 1)[-1].strip()  # drop filters such as "text:"
+        if name and name != "FrontSide" and name not in names:
+            names.append(name)
+    return names
+
+
+# --- reading -------------------------------------------------------------------
+
+
+@action()
+def modelNames() -> list[str]:
+    return [m.name for m in col().models.all_names_and_ids()]
+
+
+@action()
+def modelNamesAndIds() -> dict[str, int]:
+    return {m.name: m.id for m in col().models.all_names_and_ids()}
+
+
+@action()
+def findModelsById(modelIds: list[Any]) -> list[NotetypeDict]:
+    return [_model_by_id(model_id) for model_id in modelIds]
+
+
+@action()
+def findModelsByName(modelNames: list[Any]) -> list[NotetypeDict]:
+    return [_model(name) for name in modelNames]
+
+
+@action()
+def modelNameFromId(modelId: Any) -> str:
+    return _model_by_id(modelId)["name"]
+
+
+@action()
+def modelFieldNames(modelName: Any) -> list[str]:
+    return [field["name"] for field in _model(modelName)["flds"]]
+
+
+@action()
+def modelFieldDescriptions(modelName: Any) -> list[str]:
+    return [field.get("description", "") for field in _model(modelName)["flds"]]
+
+
+@action()
+def modelFieldFonts(modelName: Any) -> dict[str, dict[str, Any]]:
+    return {
+        field["name"]: {"font": field["font"], "size": field["size"]}
+        for field in _model(modelName)["flds"]
+    }
+
+
+@action()
+def modelFieldsOnTemplates(modelName: Any) -> dict[str, list[list[str]]]:
+    result: dict[str, list[list[str]]] = {}
+    for template in _model(modelName)["tmpls"]:
+        question = _fields_on_side(template["qfmt"])
+        answer = [name for name in _fields_on_side(template["afmt"]) if name not in question]
+        result[template["name"]] = [question, answer]
+    return result
+
+
+@action()
+def modelTemplates(modelName: Any) -> dict[str, dict[str, str]]:
+    return {
+        template["name"]: {"Front": template["qfmt"], "Back": template["afmt"]}
+        for template in _model(modelName)["tmpls"]
+    }
+
+
+@action()
+def modelStyling(modelName: Any) -> dict[str, str]:
+    return {"css": _model(modelName)["css"]}
+
+
+# --- creating --------------------------------------------------------------------
+
+
+@action(aliases=("createNewModel",))
+def createModel(
+    modelName: str,
+    inOrderFields: list[str],
+    cardTemplates: list[dict[str, str]],
+    css: str | None = None,
+    isCloze: bool = False,
+) -> NotetypeDict:
+    if len(inOrderFields) == 0:
+        raise errors.ActionError(errors.MODEL_NEEDS_FIELDS)
+    if len(cardTemplates) == 0:
+        raise errors.ActionError(errors.MODEL_NEEDS_TEMPLATES)
+    models = col().models
+    if isinstance(modelName, str) and models.id_for_name(modelName) is not None:
+        raise errors.ActionError(errors.MODEL_NAME_EXISTS)
+
+    notetype = models.new(modelName)
+    if isCloze:
+        notetype["type"] = MODEL_CLOZE
+    if css is not None:
+        notetype["css"] = css
+    for field_name in inOrderFields:
+        if not isinstance(field_name, str):
+            raise errors.ActionError(errors.FIELD_NAME_NOT_STRING.format(field_name))
+        models.add_field(notetype, models.new_field(field_name))
+    for number, card in enumerate(cardTemplates, start=1):
+        template = models.new_template(card.get("Name", f"Card {number}"))
+        template["qfmt"] = card["Front"]
+        template["afmt"] = card["Back"]
+        models.add_template(notetype, template)
+
+    added = models.add_dict(notetype)
+    return models.get(added.id)  # type: ignore[return-value]
+
+
+# --- editing templates and styling -------------------------------------------------
+
+
+@action()
+def updateModelTemplates(model: dict[str, Any]) -> None:
+    notetype = _editable_model(model["name"])
+    changed = False
+    for template_name, sides in model["templates"].items():
+        template = _find_named(notetype["tmpls"], template_name)
+        if template is None:
+            continue
+        for side, key in (("Front", "qfmt"), ("Back", "afmt")):
+            text = sides.get(side)
+            if text and text != template[key]:
+                template[key] = text
+                changed = True
+    if changed:
+        _save(notetype)
+
+
+@action()
+def updateModelStyling(model: dict[str, Any]) -> None:
+    notetype = _editable_model(model["name"])
+    notetype["css"] = model["css"]
+    _save(notetype)
+
+
+@action()
+def findAndReplaceInModels(
+    modelName: Any,
+    findText: str,
+    replaceText: str,
+    front: bool = True,
+    back: bool = True,
+    css: bool = True,
+) -> int:
+    if modelName:
+        targets = [_editable_model(modelName)]
+    else:
+        targets = [copy.deepcopy(m) for m in col().models.all()]
+    changed_count = 0
+    for notetype in targets:
+        if _replace_in_model(notetype, findText, replaceText, front, back, css):
+            _save(notetype)
+            changed_count += 1
+    return changed_count
+
+
+def _replace_in_model(
+    notetype: NotetypeDict, find: str, replace: str, front: bool, back: bool, css: bool
+) -> bool:
+    changed = False
+    keys = [key for key, wanted in (("qfmt", front), ("afmt", back)) if wanted]
+    for template in notetype["tmpls"]:
+        for key in keys:
+            new_text = template[key].replace(find, replace)
+            if new_text != template[key]:
+                template[key] = new_text
+                changed = True
+    if css:
+        new_css = notetype["css"].replace(find, replace)
+        if new_css != notetype["css"]:
+            notetype["css"] = new_css
+            changed = True
+    return changed
+
+
+@action()
+def modelTemplateRename(modelName: Any, oldTemplateName: Any, newTemplateName: str) -> None:
+    notetype = _editable_model(modelName)
+    _template(notetype, modelName, oldTemplateName)["name"] = newTemplateName
+    _save(notetype)
+
+
+@action()
+def modelTemplateReposition(modelName: Any, templateName: Any, index: int) -> None:
+    notetype = _editable_model(modelName)
+    template = _template(notetype, modelName, templateName)
+    col().models.reposition_template(notetype, template, index)
+    _save(notetype)
+
+
+@action()
+def modelTemplateAdd(modelName: Any, template: dict[str, str]) -> None:
+    notetype = _editable_model(modelName)
+    name, front, back = template["Name"], template["Front"], template["Back"]
+    target = _find_named(notetype["tmpls"], name)
+    if target is None:
+        target = col().models.new_template(name)
+        col().models.add_template(notetype, target)
+    # An existing template of that name is updated (upstream drops the change unsaved).
+    target["qfmt"] = front
+    target["afmt"] = back
+    _save(notetype)
+
+
+@action()
+def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
+    notetype = _editable_model(modelName)
+    template = _template(notetype, modelName, templateName)
+    col().models.remove_template(notetype, template)
+    _save(notetype)
+
+
+# --- editing fields ------------------------------------------------------------------
+
+
+@action()
+def modelFieldRename(modelName: Any, oldFieldName: Any, newFieldName: str) -> None:
+    notetype = _editable_model(modelName)
+    # Anki renames the field's references in the templates as well.
+    _field(notetype, modelName, oldFieldName)["name"] = newFieldName
+    _save(notetype)
+
+
+@action()
+def modelFieldReposition(modelName: Any, fieldName: Any, index: int) -> None:
+    notetype = _editable_model(modelName)
+    field = _field(notetype, modelName, fieldName)
+    col().models.reposition_field(notetype, field, index)
+    _save(notetype)
+
+
+@action()
+def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> None:
+    models = col().models
+    notetype = _editable_model(modelName)
+    field = _find_named(notetype["flds"], fieldName)
+    if field is None:
+        if not isinstance(fieldName, str):
+            raise errors.ActionError(errors.FIELD_NAME_NOT_STRING.format(fieldName))
+        field = models.new_field(fieldName)
+        models.add_field(notetype, field)
+    if index is not None:
+        models.reposition_field(notetype, field, index)
+    _save(notetype)
+
+
+@action()
+def modelFieldRemove(modelName: Any, fieldName: Any) -> None:
+    notetype = _editable_model(modelName)
+    field = _field(notetype, modelName, fieldName)
+    col().models.remove_field(notetype, field)
+    _save(notetype)
+
+
+@action()
+def modelFieldSetFont(modelName: Any, fieldName: Any, font: Any) -> None:
+    notetype = _editable_model(modelName)
+    field = _field(notetype, modelName, fieldName)
+    if not isinstance(font, str):
+        raise errors.ActionError(errors.FONT_NOT_STRING.format(font))
+    field["font"] = font
+    _save(notetype)
+
+
+@action()
+def modelFieldSetFontSize(modelName: Any, fieldName: Any, fontSize: Any) -> None:
+    notetype = _editable_model(modelName)
+    field = _field(notetype, modelName, fieldName)
+    if not isinstance(fontSize, int) or isinstance(fontSize, bool):
+        raise errors.ActionError(errors.FONT_SIZE_NOT_INT.format(fontSize))
+    field["size"] = fontSize
+    _save(notetype)
+
+
+@action()
+def modelFieldSetDescription(modelName: Any, fieldName: Any, description: Any) -> bool:
+    notetype = _editable_model(modelName)
+    field = _field(notetype, modelName, fieldName)
+    if not isinstance(description, str):
+        raise errors.ActionError(errors.DESCRIPTION_NOT_STRING.format(description))
+    if "description" not in field:  # note types from very old Anki versions
+        return False
+    field["description"] = description
+    _save(notetype)
+    return True

@@ -1,3 +1,150 @@
-"""Stats actions."""
+"""Statistics actions: review counts, the review log and the stats report."""
 
 from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from .context import col
+from .registry import action
+
+if TYPE_CHECKING:  # pragma: no cover
+    from anki.collection import Collection
+
+#: The review-log columns, in the order cardReviews gives and insertReviews takes them.
+REVLOG_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
+#: getReviewsOfCards leaves out the card id (it is the key).
+REVIEW_KEYS = tuple(column for column in REVLOG_COLUMNS if column != "cid")
+
+SECONDS_PER_DAY = 86400
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _deck_id(collection: "Collection", deck: Any) -> int:
+    # As upstream: Anki's decks.id() creates the deck when it does not exist yet.
+    return int(collection.decks.id(deck, create=True))
+
+
+# --- counts and report -------------------------------------------------------------
+
+
+@action()
+def getNumCardsReviewedToday() -> int:
+    collection = col()
+    day_start_ms = (collection.sched.day_cutoff - SECONDS_PER_DAY) * 1000
+    return collection.db.scalar("select count() from revlog where id > ?", day_start_ms)
+
+
+@action()
+def getNumCardsReviewedByDay() -> list[list[Any]]:
+    collection = col()
+    # A review done before the day cutoff (4 am by default) belongs to the day before.
+    cutoff_hour = time.localtime(collection.sched.day_cutoff).tm_hour
+    rows = collection.db.all(
+        "select date(id / 1000 - ?, 'unixepoch', 'localtime') as day, count()"
+        " from revlog group by day order by day desc",
+        cutoff_hour * 3600,
+    )
+    return [[day, count] for day, count in rows]
+
+
+@action()
+def getCollectionStatsHTML(wholeCollection: Any = True) -> str:
+    report = col().stats()
+    report.wholeCollection = bool(wholeCollection)
+    return report.report()
+
+
+# --- the review log ---------------------------------------------------------------------
+
+
+@action()
+def cardReviews(deck: Any, startID: Any) -> list[list[int]]:
+    collection = col()
+    if not _is_int(startID):
+        raise errors.ActionError(errors.START_ID_INVALID.format(startID))
+    columns = ", ".join(f"r.{column}" for column in REVLOG_COLUMNS)
+    return collection.db.all(
+        f"select {columns} from revlog r join cards c on c.id = r.cid"
+        " where c.did = ? and r.id > ? order by r.id",
+        _deck_id(collection, deck),
+        startID,
+    )
+
+
+@action()
+def getLatestReviewID(deck: Any) -> int:
+    collection = col()
+    latest = collection.db.scalar(
+        "select max(r.id) from revlog r join cards c on c.id = r.cid where c.did = ?",
+        _deck_id(collection, deck),
+    )
+    return latest or 0
+
+
+@action()
+def getReviewsOfCards(cards: Any) -> dict[str, list[dict[str, int]]]:
+    collection = col()
+    if not isinstance(cards, list):
+        raise errors.ActionError(errors.CARDS_NOT_A_LIST)
+    reviews: dict[str, list[dict[str, int]]] = {str(cid): [] for cid in cards}
+    # As upstream, only integer ids are looked up; others (e.g. strings) keep [].
+    ids = {cid for cid in cards if _is_int(cid)}
+    if ids:
+        columns = ", ".join(REVLOG_COLUMNS)
+        in_list = ",".join(str(cid) for cid in ids)
+        rows = collection.db.all(
+            f"select {columns} from revlog where cid in ({in_list}) order by id"
+        )
+        for row in rows:
+            review = dict(zip(REVLOG_COLUMNS, row))
+            cid = review.pop("cid")
+            reviews[str(cid)].append(review)
+    return reviews
+
+
+@action()
+def insertReviews(reviews: Any) -> None:
+    collection = col()
+    rows = _checked_reviews(reviews)
+    if not rows:
+        return
+    _refuse_existing_ids(collection, [row[0] for row in rows])
+    placeholders = ", ".join("?" * len(REVLOG_COLUMNS))
+    # Bound parameters, never spliced text (upstream builds the SQL from the values).
+    collection.db.executemany(
+        f"insert into revlog ({', '.join(REVLOG_COLUMNS)}) values ({placeholders})", rows
+    )
+
+
+def _checked_reviews(reviews: Any) -> list[list[int]]:
+    if not isinstance(reviews, list):
+        raise errors.ActionError(errors.REVIEWS_NOT_A_LIST)
+    rows = []
+    for review in reviews:
+        valid = (
+            isinstance(review, (list, tuple))
+            and len(review) == len(REVLOG_COLUMNS)
+            and all(_is_int(value) for value in review)
+        )
+        if not valid:
+            raise errors.ActionError(errors.REVIEW_INVALID.format(review))
+        rows.append(list(review))
+    return rows
+
+
+def _refuse_existing_ids(collection: "Collection", review_ids: list[int]) -> None:
+    """All or nothing: a clashing id fails the call before anything is written."""
+    seen: set[int] = set()
+    for review_id in review_ids:
+        if review_id in seen:
+            raise errors.ActionError(errors.REVIEW_ID_EXISTS.format(review_id))
+        seen.add(review_id)
+    in_list = ",".join(str(review_id) for review_id in seen)
+    clash = collection.db.scalar(f"select min(id) from revlog where id in ({in_list})")
+    if clash is not None:
+        raise errors.ActionError(errors.REVIEW_ID_EXISTS.format(clash))

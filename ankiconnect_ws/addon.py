@@ -1,0 +1,153 @@
+"""The add-on inside Anki: settings, the server's lifetime, and Anki's hooks.
+
+The server starts when the add-on loads (the main window exists, no profile yet) and
+lives until Anki quits. Profile switches only flip collection availability: while no
+collection is open, collection actions answer ``collection is not available`` and every
+connection stays up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from aqt import gui_hooks
+
+from . import actions  # noqa: F401  (registers the actions)
+from .actions.context import Environment
+from .config import Config, load_config
+from .protocol import Dispatcher
+from .runner import MainThreadRunner
+from .server import App, ServerThread
+
+__all__ = ["start", "AddOn"]
+
+log = logging.getLogger("ankiconnect_ws")
+
+_instance: "AddOn | None" = None
+
+
+def start(mw: Any, module: str) -> "AddOn":
+    global _instance
+    if _instance is None:
+        _instance = AddOn(mw, module)
+        _instance.start()
+    return _instance
+
+
+def web_root() -> Path | None:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "web", here.parent / "web"):
+        if (candidate / "index.html").is_file():
+            return candidate
+    return None
+
+
+class AddOn:
+    def __init__(self, mw: Any, module: str) -> None:
+        self.mw = mw
+        self.module = module
+        self.config: Config = self._read_config()
+        self._collection_open = False
+        self.runner = MainThreadRunner(mw.taskman.run_on_main)
+        self.environment = Environment(
+            collection=self._collection,
+            mw=mw,
+            config=self.config,
+            services={"addon": self},
+        )
+        self.dispatcher = Dispatcher(self.environment, lambda: self.config, self.runner.run)
+        self.app = App(self.dispatcher, lambda: self.config, web_root=web_root())
+        self.server = ServerThread(self.app)
+        self.bound: tuple[str, int] | None = None
+
+    # --- settings --------------------------------------------------------------------
+
+    def _read_config(self) -> Config:
+        raw = self.mw.addonManager.getConfig(self.module)
+        config, problems = load_config(raw)
+        if problems:
+            message = "ankiconnect-ws config: " + "; ".join(problems)
+            log.warning(message)
+            self.mw.progress.single_shot(1000, lambda: _notice(message), False)
+        return config
+
+    def reload_config(self, *_args: Any) -> None:
+        """Apply edited settings now; a new address/port waits for the next profile open."""
+        self.config = self._read_config()
+        self.environment.config = self.config
+
+    def save_config_value(self, key: str, value: Any) -> None:
+        raw = self.mw.addonManager.getConfig(self.module) or {}
+        raw[key] = value
+        self.mw.addonManager.writeConfig(self.module, raw)
+        self.reload_config()
+
+    # --- collection availability -----------------------------------------------------
+
+    def _collection(self) -> Any:
+        return self.mw.col if self._collection_open else None
+
+    def _on_collection_load(self, *_args: Any) -> None:
+        self._collection_open = True
+
+    def _on_collection_close(self, *_args: Any) -> None:
+        self._collection_open = False
+
+    def _on_profile_open(self) -> None:
+        self._collection_open = self.mw.col is not None
+        self.reload_config()
+        self._listen()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        from . import ui
+
+        self.environment.services["permission_prompt"] = lambda origin: ui.ask_permission(self, origin)
+        gui_hooks.collection_did_load.append(self._on_collection_load)
+        gui_hooks.profile_did_open.append(self._on_profile_open)
+        gui_hooks.profile_will_close.append(self._on_collection_close)
+        gui_hooks.collection_will_temporarily_close.append(self._on_collection_close)
+        gui_hooks.collection_did_temporarily_close.append(self._on_collection_load)
+        self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
+        self.mw.app.aboutToQuit.connect(self.shutdown)
+        ui.install_menu(self)
+        self.server.start(self.config.webBindAddress, self.config.webBindPort, self._on_bound)
+        if os.environ.get("ANKICONNECT_WS_CLI"):
+            from . import cli
+
+            cli.install_in_anki(self)
+
+    def _listen(self) -> None:
+        self.server.rebind(self.config.webBindAddress, self.config.webBindPort, self._on_bound)
+
+    def _on_bound(self, address: tuple[str, int] | None, error: str | None) -> None:
+        """Server thread: the listener is up (or could not be opened)."""
+        if error is not None:
+            message = f"ankiconnect-ws {error}. Is another AnkiConnect running? Change webBindPort in the add-on's config."
+            self.mw.taskman.run_on_main(lambda: _notice(message))
+            return
+        self.bound = address
+        if address and address[0] not in ("127.0.0.1", "::1", "localhost") and not self.config.apiKey:
+            log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
+        ready_file = os.environ.get("ANKICONNECT_WS_READY_FILE")
+        if ready_file and address:
+            Path(ready_file).write_text(f"{address[0]} {address[1]}\n", encoding="utf-8")
+
+    def shutdown(self) -> None:
+        self.runner.close()
+        self.server.stop()
+
+
+def _notice(message: str) -> None:
+    """A non-blocking notice: never a modal dialog that could freeze Anki."""
+    print(message, flush=True)
+    try:
+        from aqt.utils import tooltip
+
+        tooltip(message, period=10000)
+    except Exception:
+        pass

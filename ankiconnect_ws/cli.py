@@ -1,0 +1,207 @@
+"""``python -m ankiconnect_ws run``: real Anki with this add-on, headless when needed.
+
+The command prepares a base folder (profile "User 1", no first-run dialogs), installs
+the add-on from this source tree into ``BASE/addons21/ankiconnect_ws``, starts Anki in a
+child process and prints one line once the API accepts requests::
+
+    ankiconnect-ws listening on http://127.0.0.1:8765
+
+Anki's own output goes to ``BASE/anki.log``. SIGINT/SIGTERM close Anki cleanly (the
+collection is saved). Anki lets one instance run per user unless
+``ANKI_SINGLE_INSTANCE_KEY`` is set, so the key is derived from the base folder: the
+command never just raises a desktop Anki the user has open, and several run side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "prepare_base", "install_addon", "install_in_anki"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ADDON_FOLDER = "ankiconnect_ws"
+PROFILE = "User 1"
+
+# Runs in the child. It must not import ankiconnect_ws: Anki has to load the add-on
+# itself, from addons21, exactly as it would for a user.
+_CHILD = """
+import sys
+import aqt
+sys.argv = ["anki", "-b", sys.argv[1], "-p", sys.argv[2]]
+aqt.run()
+"""
+
+
+def prepare_base(base: Path, profile: str = PROFILE) -> None:
+    """Create the profiles database with first-run settings already answered."""
+    base.mkdir(parents=True, exist_ok=True)
+    from aqt.profiles import ProfileManager
+
+    pm = ProfileManager(ProfileManager.get_created_base_folder(str(base)))
+    pm.setupMeta()
+    pm.create(profile)
+    pm.meta["firstRun"] = False
+    pm.meta.setdefault("defaultLang", None)
+    if not pm.meta.get("defaultLang"):
+        pm.meta["defaultLang"] = "en_US"
+    pm.meta["last_loaded_profile_name"] = profile
+    # pm.save() needs a loaded profile; write the global settings row directly.
+    pm.db.execute("insert or replace into profiles values ('_global', ?)", pm._pickle(pm.meta))
+    pm.db.commit()
+    pm.db.close()
+
+
+def install_addon(base: Path) -> Path:
+    """Copy the add-on (and the status page) into BASE/addons21, keeping user settings."""
+    target = base / "addons21" / ADDON_FOLDER
+    meta = target / "meta.json"
+    saved = meta.read_bytes() if meta.exists() else None
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(PACKAGE_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    web = PACKAGE_DIR.parent / "web"
+    if web.is_dir() and not (target / "web").exists():
+        shutil.copytree(web, target / "web", ignore=shutil.ignore_patterns("node_modules"))
+    if saved is not None:
+        meta.write_bytes(saved)
+    return target
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("darwin", "win32")
+
+
+def child_environment(base: Path, args: argparse.Namespace, ready_file: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["ANKI_SINGLE_INSTANCE_KEY"] = "ankiconnect-ws-" + hashlib.sha1(str(base).encode()).hexdigest()[:16]
+    env["ANKICONNECT_WS_CLI"] = "1"
+    env["ANKICONNECT_WS_READY_FILE"] = str(ready_file)
+    if args.headless or not _has_display():
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:
+            env["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
+    if args.port is not None:
+        env["ANKICONNECT_BIND_PORT"] = str(args.port)
+    if args.bind is not None:
+        env["ANKICONNECT_BIND_ADDRESS"] = args.bind
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    base = Path(args.base).expanduser().resolve()
+    prepare_base(base, args.profile)
+    install_addon(base)
+    fd, ready_name = tempfile.mkstemp(prefix="ankiconnect-ws-ready-")
+    os.close(fd)
+    ready_file = Path(ready_name)
+    ready_file.write_text("")
+    log_path = base / "anki.log"
+    with open(log_path, "ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(base), args.profile],
+            cwd=str(base),
+            env=child_environment(base, args, ready_file),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    stopping = False
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        deadline = time.monotonic() + args.timeout
+        while True:
+            text = ready_file.read_text().strip()
+            if text:
+                host, port = text.rsplit(" ", 1)
+                shown = f"[{host}]" if ":" in host else host
+                print(f"ankiconnect-ws listening on http://{shown}:{port}", flush=True)
+                break
+            if child.poll() is not None or stopping:
+                sys.stderr.write(f"ankiconnect-ws: Anki exited before the server started; see {log_path}\n")
+                sys.stderr.write(_tail(log_path))
+                return child.returncode or 1
+            if time.monotonic() > deadline:
+                sys.stderr.write(f"ankiconnect-ws: no server after {args.timeout}s; see {log_path}\n")
+                stop(0, None)
+                break
+            time.sleep(0.05)
+        while True:
+            try:
+                code = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        return 0 if stopping and code in (0, -signal.SIGTERM) else code
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        ready_file.unlink(missing_ok=True)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+    except OSError:
+        return ""
+
+
+def install_in_anki(addon: Any) -> None:
+    """In the child: make SIGTERM/SIGINT close Anki the normal way (collection saved)."""
+    from aqt.qt import QTimer
+
+    mw = addon.mw
+
+    def close(_signum: int, _frame: Any) -> None:
+        mw.taskman.run_on_main(mw.close)
+
+    signal.signal(signal.SIGTERM, close)
+    signal.signal(signal.SIGINT, close)
+    # Python runs signal handlers only when it gets control; Qt's loop is C++.
+    timer = QTimer(mw)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    addon.signal_timer = timer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ankiconnect_ws")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="start real Anki with this add-on")
+    run_parser.add_argument("--base", default="./.anki-data", help="Anki base folder (default ./.anki-data)")
+    run_parser.add_argument("--port", type=int, default=None, help="port (0 picks a free one)")
+    run_parser.add_argument("--bind", default=None, help="bind address (default 127.0.0.1)")
+    run_parser.add_argument("--headless", action="store_true", help="no window (offscreen Qt)")
+    run_parser.add_argument("--profile", default=PROFILE, help=argparse.SUPPRESS)
+    run_parser.add_argument("--timeout", type=float, default=120.0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args)
+    return 2

@@ -1,0 +1,84 @@
+"""Run callables on Anki's main thread and hand their results back as futures.
+
+The collection is not thread-safe, so every collection access goes through here. Jobs
+are queued and drained in short turns: many small requests share one trip through Qt's
+event loop, and a long queue never holds the main thread for more than ``budget``
+seconds at a time before letting Qt repaint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .errors import ANKI_CLOSING, ActionError
+
+__all__ = ["MainThreadRunner"]
+
+T = TypeVar("T")
+Job = tuple[Callable[[], Any], concurrent.futures.Future]
+
+
+class MainThreadRunner:
+    def __init__(self, post: Callable[[Callable[[], None]], None], budget: float = 0.008) -> None:
+        """``post(fn)`` must call ``fn`` soon on the main thread (``mw.taskman.run_on_main``)."""
+        self._post = post
+        self._budget = budget
+        self._queue: collections.deque[Job] = collections.deque()
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._closed = False
+
+    def submit(self, fn: Callable[[], T]) -> "concurrent.futures.Future[T]":
+        """Thread-safe: queue ``fn`` for the main thread."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._lock:
+            if self._closed:
+                future.set_exception(ActionError(ANKI_CLOSING))
+                return future
+            self._queue.append((fn, future))
+            must_post = not self._scheduled
+            self._scheduled = True
+        if must_post:
+            self._post(self._drain)
+        return future
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """From the server loop: run ``fn`` on the main thread and await its result."""
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + self._budget
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._scheduled = False
+                    return
+                fn, future = self._queue.popleft()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:  # never let an action reach Qt's error dialog
+                    future.set_exception(exc)
+            if time.monotonic() >= deadline:
+                # Yield to Qt (paint, input) and continue in the next turn.
+                self._post(self._drain)
+                return
+
+    def close(self) -> None:
+        """Refuse new jobs and fail the queued ones (Anki is exiting)."""
+        with self._lock:
+            self._closed = True
+            jobs = list(self._queue)
+            self._queue.clear()
+        for _, future in jobs:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(ActionError(ANKI_CLOSING))

@@ -1,0 +1,43 @@
+"""What the transports share: the dispatcher, the live config, counters and hooks.
+
+The transport layer (http.py, websocket.py) only sees this object; it knows nothing of
+Anki. The add-on (or a test) builds one and hands it to the server thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..protocol import Dispatcher
+
+__all__ = ["App"]
+
+
+@dataclass
+class App:
+    dispatcher: Dispatcher
+    config: Callable[[], Config]
+    #: folder of the status page (web/); None serves no static files
+    web_root: Path | None = None
+    #: called on the server thread for each finished request (stats, status page, log)
+    on_request: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    #: called on the server thread for each refused request (origin, host, key)
+    on_refused: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    #: pub/sub for WebSocket events; set by the events package
+    bus: Any = None
+    started: float = field(default_factory=time.time)
+    #: open WebSocket sessions (server thread only)
+    sessions: set[Any] = field(default_factory=set)
+
+    def note_request(self, record: dict[str, Any]) -> None:
+        for fn in self.on_request:
+            fn(record)
+
+    def note_refused(self, record: dict[str, Any]) -> None:
+        for fn in self.on_refused:
+            fn(record)

@@ -1,0 +1,217 @@
+"""One HTTP/1.1 connection, parsed by h11: keep-alive, pipelining, chunked bodies,
+``Expect: 100-continue``, limits, and the hand-off to WebSocket on ``Upgrade``.
+
+h11 answers requests strictly in order, so pipelined requests get their replies in
+the order they were sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import h11
+
+from . import legacy, websocket
+from .app import App
+from .security import host_allowed
+
+__all__ = ["serve_connection"]
+
+log = logging.getLogger("ankiconnect_ws.http")
+
+READ_SIZE = 65536
+STATIC_PREFIX = "/status"
+
+
+class _Close(Exception):
+    """Stop serving this connection (after whatever was already sent)."""
+
+
+class HttpConnection:
+    def __init__(self, app: App, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.app = app
+        self.reader = reader
+        self.writer = writer
+        config = app.config()
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=config.maxHeaderBytes)
+
+    # --- low level -------------------------------------------------------------------
+
+    async def _next_event(self, timeout: float) -> object:
+        while True:
+            event = self.conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            if self.conn.they_are_waiting_for_100_continue:
+                await self._send(h11.InformationalResponse(status_code=100, headers=[]))
+            try:
+                data = await asyncio.wait_for(self.reader.read(READ_SIZE), timeout)
+            except asyncio.TimeoutError:
+                raise _Close() from None
+            self.conn.receive_data(data)
+
+    async def _send(self, *events: object) -> None:
+        out = b"".join(self.conn.send(event) or b"" for event in events)
+        if out:
+            self.writer.write(out)
+            await self.writer.drain()
+
+    async def _send_reply(self, reply: legacy.HttpReply, head_only: bool = False) -> None:
+        headers = [*reply.headers, (b"Content-Length", str(len(reply.body)).encode())]
+        reason = http.HTTPStatus(reply.status).phrase.encode()
+        response = h11.Response(status_code=reply.status, headers=headers, reason=reason)
+        body = b"" if head_only else reply.body
+        await self._send(response, *( [h11.Data(data=body)] if body else []), h11.EndOfMessage())
+
+    async def _send_plain(self, status: int, text: str, close: bool = False) -> None:
+        headers = [(b"Content-Type", b"text/plain; charset=utf-8")]
+        if close:
+            headers.append((b"Connection", b"close"))
+        await self._send_reply(legacy.HttpReply(status, headers, text.encode("utf-8")))
+
+    # --- the loop --------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        config = self.app.config()
+        try:
+            while True:
+                first = self.conn.their_state is h11.IDLE
+                event = await self._next_event(config.idleTimeout if first else config.headerTimeout)
+                if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
+                    return
+                if not isinstance(event, h11.Request):
+                    return
+                upgraded = await self._handle(event)
+                if upgraded:
+                    return
+                if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
+                    return
+                self.conn.start_next_cycle()
+        except h11.RemoteProtocolError as exc:
+            await self._bad_request(exc)
+        except (_Close, ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except h11.LocalProtocolError:
+            log.exception("HTTP state error")
+
+    async def _bad_request(self, exc: h11.RemoteProtocolError) -> None:
+        if self.conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
+            return
+        status = exc.error_status_hint or 400
+        try:
+            await self._send_plain(status, f"bad request: {exc}\n", close=True)
+        except Exception:
+            pass
+
+    async def _read_body(self, request: h11.Request) -> bytes:
+        limit = self.app.config().maxBodyBytes
+        declared = _header(request, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _TooLarge()
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            event = await self._next_event(self.app.config().headerTimeout)
+            if isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > limit:
+                    raise _TooLarge()
+                chunks.append(bytes(event.data))
+            elif isinstance(event, h11.EndOfMessage):
+                return b"".join(chunks)
+            else:
+                raise _Close()
+
+    async def _handle(self, request: h11.Request) -> bool:
+        """Answer one request; True when the connection was handed to WebSocket."""
+        config = self.app.config()
+        host = _header(request, b"host")
+        if not host_allowed(host, config):
+            self.app.note_refused({"protocol": "http", "reason": "host", "value": host or "", "action": None})
+            await self._send_plain(403, "host not allowed\n", close=True)
+            raise _Close()
+
+        if websocket.is_upgrade(request):
+            return await self._upgrade(request)
+
+        try:
+            body = await self._read_body(request)
+        except _TooLarge:
+            await self._send_plain(413, f"request body larger than {config.maxBodyBytes} bytes\n", close=True)
+            raise _Close() from None
+
+        method = request.method.decode("ascii", "replace").upper()
+        target = request.target.decode("latin-1")
+        path = urlsplit(target).path
+        if method in ("GET", "HEAD") and not body and _is_static(path) and self.app.web_root:
+            await self._send_reply(_static(self.app.web_root, path), head_only=method == "HEAD")
+            return False
+
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+        reply = await legacy.respond(self.app, method, headers, body)
+        await self._send_reply(reply)
+        return False
+
+    async def _upgrade(self, request: h11.Request) -> bool:
+        # Let h11 finish the (body-less) request, then give the raw head and any bytes
+        # that followed it to the WebSocket protocol.
+        while True:
+            event = await self._next_event(self.app.config().headerTimeout)
+            if event is h11.PAUSED or isinstance(event, h11.EndOfMessage):
+                if event is h11.PAUSED:
+                    break
+                continue
+            if isinstance(event, h11.Data):
+                continue
+            raise _Close()
+        trailing, _closed = self.conn.trailing_data
+        await websocket.serve(self.app, request, bytes(trailing), self.reader, self.writer)
+        return True
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _header(request: h11.Request, name: bytes) -> str | None:
+    for key, value in request.headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _is_static(path: str) -> bool:
+    return path == STATIC_PREFIX or path.startswith(STATIC_PREFIX + "/")
+
+
+def _static(root: Path, path: str) -> legacy.HttpReply:
+    rel = unquote(path[len(STATIC_PREFIX):]).lstrip("/") or "index.html"
+    base = root.resolve()
+    file = (base / rel).resolve()
+    if base not in file.parents or not file.is_file():
+        return legacy.HttpReply(404, [(b"Content-Type", b"text/plain; charset=utf-8")], b"not found\n")
+    ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/javascript", "text/javascript"):
+        ctype += "; charset=utf-8"
+    headers = [
+        (b"Content-Type", ctype.encode()),
+        (b"Cache-Control", b"no-cache"),
+        (b"X-Content-Type-Options", b"nosniff"),
+        (b"Content-Security-Policy", b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
+    ]
+    return legacy.HttpReply(200, headers, file.read_bytes())
+
+
+async def serve_connection(app: App, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        await HttpConnection(app, reader, writer).serve()
+    finally:
+        try:
+            writer.close()
+        except Exception:
+            pass

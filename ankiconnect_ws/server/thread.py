@@ -1,0 +1,134 @@
+"""The server thread: one asyncio loop in one daemon thread owns every socket.
+
+Qt's main thread never touches a socket and never waits for this thread: it asks for
+things (start, rebind, stop) with thread-safe calls and gets told the outcome through a
+callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from .app import App
+from .http import serve_connection
+
+__all__ = ["ServerThread"]
+
+log = logging.getLogger("ankiconnect_ws.server")
+
+BoundCallback = Callable[[tuple[str, int] | None, str | None], None]
+
+
+class ServerThread:
+    def __init__(self, app: App, name: str = "ankiconnect-ws") -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._server: asyncio.base_events.Server | None = None
+        self._connections: set[asyncio.Task[Any]] = set()
+        self.address: tuple[str, int] | None = None
+        self._started = threading.Event()
+
+    # --- called from any thread --------------------------------------------------------
+
+    def start(self, host: str, port: int, on_bound: BoundCallback | None = None) -> None:
+        self._thread.start()
+        self._started.wait()
+        self.rebind(host, port, on_bound)
+
+    def rebind(self, host: str, port: int, on_bound: BoundCallback | None = None) -> "Future[Any]":
+        """(Re)listen on host:port; open connections are kept."""
+        return asyncio.run_coroutine_threadsafe(self._listen(host, port, on_bound), self.loop)
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on the server thread (e.g. publishing an event)."""
+        self.loop.call_soon_threadsafe(fn, *args)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Close every connection and the listener; wait at most ``timeout`` seconds."""
+        if not self._thread.is_alive():
+            return
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop)
+        with contextlib.suppress(Exception):
+            future.result(timeout)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+
+    # --- server thread ---------------------------------------------------------------
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(self._started.set)
+        try:
+            self.loop.run_forever()
+        finally:
+            with contextlib.suppress(Exception):
+                self.loop.close()
+
+    async def _listen(self, host: str, port: int, on_bound: BoundCallback | None) -> None:
+        if self._server is not None and self.address is not None:
+            if (host, port) == self.address or (port == 0 and host == self.address[0]):
+                if on_bound:
+                    on_bound(self.address, None)
+                return
+        try:
+            server = await asyncio.start_server(
+                self._on_connection,
+                host,
+                port,
+                family=socket.AF_UNSPEC,
+                reuse_address=True,
+                backlog=128,
+                limit=2**16,
+            )
+        except OSError as exc:
+            log.error("ankiconnect-ws: cannot listen on %s:%s: %s", host, port, exc)
+            if on_bound:
+                on_bound(None, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+            return
+        old, self._server = self._server, server
+        if old is not None:
+            old.close()
+        sockname = server.sockets[0].getsockname()
+        self.address = (host, sockname[1])
+        log.info("ankiconnect-ws listening on %s:%s", host, sockname[1])
+        if on_bound:
+            on_bound(self.address, None)
+
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= self.app.config().maxConnections:
+            writer.close()
+            return
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await serve_connection(self.app, reader, writer)
+        except asyncio.CancelledError:
+            pass  # shutting down; the socket is closed by serve_connection
+        finally:
+            self._connections.discard(task)
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        # WebSocket clients get a proper close frame ("going away").
+        for session in list(self.app.sessions):
+            with contextlib.suppress(Exception):
+                session.close(1001, "Anki is closing")
+                await asyncio.wait_for(session.writer.drain(), 0.5)
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.wait(list(self._connections), timeout=1.0)

@@ -1,0 +1,210 @@
+"""The WebSocket endpoint: handshake checks, then one JSON request per text frame.
+
+Framing is done by the ``websockets`` Sans-I/O :class:`ServerProtocol`; this module
+only moves bytes between it and the socket and runs requests concurrently, so a quick
+``version`` overtakes a slow ``addNotes`` sent before it.
+
+Reply: ``{"id": <echoed>, "result": ..., "error": ...}``; pushed events carry no id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import h11
+import orjson
+from websockets.frames import Opcode
+from websockets.http11 import Request as WsRequest
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+from ..actions.context import RequestInfo
+from ..errors import INVALID_API_KEY
+from ..protocol import BadRequest, dumps, validate_request
+from .app import App
+from .security import decide_origin
+
+__all__ = ["is_upgrade", "serve", "Session"]
+
+log = logging.getLogger("ankiconnect_ws.websocket")
+READ_SIZE = 65536
+
+
+def is_upgrade(request: h11.Request) -> bool:
+    for key, value in request.headers:
+        if key == b"upgrade" and value.lower() == b"websocket":
+            return True
+    return False
+
+
+def _raw_head(request: h11.Request) -> bytes:
+    lines = [request.method + b" " + request.target + b" HTTP/1.1"]
+    lines += [k + b": " + v for k, v in request.headers.raw_items()]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+class Session:
+    """One open WebSocket connection."""
+
+    def __init__(self, app: App, protocol: ServerProtocol, writer: asyncio.StreamWriter,
+                 origin: str, authenticated: bool) -> None:
+        self.app = app
+        self.protocol = protocol
+        self.writer = writer
+        self.origin = origin
+        self.authenticated = authenticated
+        self.opened = time.time()
+        self.tasks: set[asyncio.Task[None]] = set()
+        config = app.config()
+        self.slots = asyncio.Semaphore(max(1, config.maxInFlightPerConnection))
+        self.last_seen = time.monotonic()
+        #: filled by the events package (topics, queue, ...)
+        self.subscription: Any = None
+
+    @property
+    def open(self) -> bool:
+        return self.protocol.state is State.OPEN
+
+    def flush(self) -> None:
+        for data in self.protocol.data_to_send():
+            if data:
+                self.writer.write(data)
+            elif self.writer.can_write_eof():
+                with contextlib.suppress(OSError):
+                    self.writer.write_eof()
+
+    def send_json(self, value: Any) -> None:
+        """Queue one text frame (server thread only)."""
+        if not self.open:
+            return
+        self.protocol.send_text(dumps(value))
+        self.flush()
+
+    def close(self, code: int = 1001, reason: str = "") -> None:
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_close(code, reason)
+            self.flush()
+
+    async def handle_message(self, payload: bytes) -> None:
+        request_id: Any = None
+        started = time.perf_counter()
+        action = None
+        try:
+            try:
+                obj = orjson.loads(payload)
+            except orjson.JSONDecodeError as exc:
+                raise BadRequest(f"invalid JSON: {exc}") from None
+            if isinstance(obj, dict):
+                request_id = obj.get("id")
+            validate_request(obj)
+            action = obj["action"]
+            info = RequestInfo(origin=self.origin, trusted=True, protocol="ws",
+                               authenticated=self.authenticated, session=self)
+            reply = await self.app.dispatcher.handle(obj, info, always_envelope=True)
+        except BadRequest as exc:
+            reply = {"result": None, "error": str(exc)}
+        self.send_json({"id": request_id, **reply})
+        self.app.note_request({
+            "protocol": "ws",
+            "action": action,
+            "origin": self.origin,
+            "ms": round((time.perf_counter() - started) * 1000, 3),
+            "ok": reply.get("error") is None,
+            "error": reply.get("error"),
+        })
+        with contextlib.suppress(ConnectionError):
+            await self.writer.drain()
+
+    async def run(self, reader: asyncio.StreamReader) -> None:
+        fragments: list[bytes] = []
+        try:
+            data = b"(start)"
+            while True:
+                for frame in self.protocol.events_received():
+                    if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+                        fragments.append(bytes(frame.data))
+                        if frame.fin:
+                            payload = b"".join(fragments)
+                            fragments = []
+                            await self.slots.acquire()  # backpressure: stop reading when full
+                            task = asyncio.create_task(self._run_one(payload))
+                            self.tasks.add(task)
+                            task.add_done_callback(self.tasks.discard)
+                self.flush()
+                await self.writer.drain()
+                if self.protocol.close_expected() or not data or self.protocol.state is State.CLOSED:
+                    break
+                data = await reader.read(READ_SIZE)
+                if data:
+                    self.protocol.receive_data(data)
+                else:
+                    self.protocol.receive_eof()
+                self.last_seen = time.monotonic()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+
+    async def _run_one(self, payload: bytes) -> None:
+        try:
+            await self.handle_message(payload)
+        except Exception:  # a reply could not be written: the peer is gone
+            log.debug("websocket reply failed", exc_info=True)
+        finally:
+            self.slots.release()
+
+
+async def serve(app: App, request: h11.Request, trailing: bytes,
+                reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    config = app.config()
+    protocol = ServerProtocol(max_size=config.wsMaxMessageBytes)
+    protocol.receive_data(_raw_head(request))
+    events = protocol.events_received()
+    if not events or not isinstance(events[0], WsRequest):
+        protocol.send_response(protocol.reject(400, "bad websocket handshake\n"))
+        for data in protocol.data_to_send():
+            writer.write(data)
+        return
+    ws_request = events[0]
+    origin = ws_request.headers.get("Origin")
+    query = parse_qs(urlsplit(request.target.decode("latin-1")).query)
+    refusal = None
+    if not decide_origin(origin, config).allowed:
+        refusal = ("origin", origin or "", "origin not allowed\n")
+    authenticated = False
+    key = (query.get("key") or [None])[0]
+    if refusal is None and key is not None and config.apiKey is not None:
+        if hmac.compare_digest(key.encode(), config.apiKey.encode()):
+            authenticated = True
+        else:
+            refusal = ("key", "", INVALID_API_KEY + "\n")
+    if refusal is None:
+        response = protocol.accept(ws_request)
+    else:
+        app.note_refused({"protocol": "ws", "reason": refusal[0], "value": refusal[1], "action": None})
+        response = protocol.reject(403, refusal[2])
+    protocol.send_response(response)
+    for data in protocol.data_to_send():
+        writer.write(data)
+    await writer.drain()
+    if response.status_code != 101:
+        return
+
+    session = Session(app, protocol, writer, origin or "", authenticated)
+    sessions = app.sessions
+    sessions.add(session)
+    try:
+        if trailing:
+            protocol.receive_data(trailing)
+        await session.run(reader)
+    finally:
+        sessions.discard(session)
+        if session.subscription is not None:
+            with contextlib.suppress(Exception):
+                session.subscription.detach()
+        # let in-flight requests finish; their replies are dropped if the peer is gone
+        session.close(1000)

@@ -1,0 +1,60 @@
+"""The add-on's own Qt bits: the permission prompt and the Tools menu entry.
+
+Everything here runs on the main thread and never blocks it: the prompt is a
+non-modal window whose answer arrives through a future.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import webbrowser
+from typing import Any
+
+__all__ = ["ask_permission", "install_menu"]
+
+
+def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]":
+    from aqt.qt import QCheckBox, QMessageBox, Qt
+
+    answer: concurrent.futures.Future[bool] = concurrent.futures.Future()
+    box = QMessageBox(addon.mw)
+    box.setWindowTitle("A website wants to access to Anki")
+    box.setText(f'"{origin}" requests permission to use Anki through ankiconnect-ws. Do you want to give it access?')
+    box.setInformativeText("By granting permission, you'll allow the website to modify your collection on your behalf, including the execution of destructive actions such as deck deletion.")
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    ignore = QCheckBox(f'Ignore further requests from "{origin}"', box)
+    box.setCheckBox(ignore)
+    box.setWindowFlags(box.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+
+    def finished(result: int) -> None:
+        granted = result == QMessageBox.StandardButton.Yes.value or box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+        config = addon.config
+        if granted:
+            addon.save_config_value("webCorsOriginList", [*config.webCorsOriginList, origin])
+        elif ignore.isChecked() and origin:
+            addon.save_config_value("ignoreOriginList", [*config.ignoreOriginList, origin])
+        if not answer.done():
+            answer.set_result(granted)
+
+    box.finished.connect(finished)
+    box.show()
+    return answer
+
+
+def install_menu(addon: Any) -> None:
+    from aqt.qt import QAction
+
+    mw = addon.mw
+    action = QAction("ankiconnect-ws status page", mw)
+
+    def open_page() -> None:
+        if addon.bound:
+            host, port = addon.bound
+            host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            webbrowser.open(f"http://{host}:{port}/status")
+
+    action.triggered.connect(open_page)
+    mw.form.menuTools.addAction(action)
+    addon.status_action = action
