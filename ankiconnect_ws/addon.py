@@ -100,6 +100,7 @@ class AddOn:
         self._collection_open = self.mw.col is not None
         self.reload_config()
         self._listen()
+        self._announce()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -133,9 +134,13 @@ class AddOn:
         self.bound = address
         if address and address[0] not in ("127.0.0.1", "::1", "localhost") and not self.config.apiKey:
             log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
+        self._announce()
+
+    def _announce(self) -> None:
+        """For the CLI: say where we listen once requests can reach a collection."""
         ready_file = os.environ.get("ANKICONNECT_WS_READY_FILE")
-        if ready_file and address:
-            Path(ready_file).write_text(f"{address[0]} {address[1]}\n", encoding="utf-8")
+        if ready_file and self.bound and self._collection_open:
+            Path(ready_file).write_text(f"{self.bound[0]} {self.bound[1]}\n", encoding="utf-8")
 
     def shutdown(self) -> None:
         self.runner.close()

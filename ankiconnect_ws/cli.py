@@ -179,8 +179,15 @@ def install_in_anki(addon: Any) -> None:
 
     mw = addon.mw
 
+    def close_when_settled() -> None:
+        # A close while the profile is still loading would be lost: wait for it.
+        if mw.state == "startup":
+            mw.progress.single_shot(200, close_when_settled, False)
+        else:
+            mw.close()
+
     def close(_signum: int, _frame: Any) -> None:
-        mw.taskman.run_on_main(mw.close)
+        mw.taskman.run_on_main(close_when_settled)
 
     signal.signal(signal.SIGTERM, close)
     signal.signal(signal.SIGINT, close)

@@ -47,7 +47,9 @@ DESCRIPTION_NOT_STRING = "description should be a string: {}"
 
 # --- notes and media ---
 OPTION_NOT_BOOLEAN = 'option parameter "{}" must be boolean'
-NOTE_OPTIONS_NOT_OBJECT = 'note parameter "options" must be an object'
+NOTE_OPTIONS_NOT_OBJECT = 'option parameter "{}" must be an object'
+NOTE_NOT_OBJECT = "note must be an object: {}"
+NOTES_NOT_LIST = "notes must be a list of note objects"
 NOTE_FIELDS_NOT_OBJECT = 'note parameter "fields" must be an object'
 FIELD_VALUE_NOT_STRING = "field value must be a string: {}"
 NOTE_FIELDS_OR_TAGS = 'Must provide a "fields" or "tags" property.'
@@ -82,6 +84,7 @@ REVIEW_INVALID = "a review must be a list of 9 integers: {}"
 REVIEW_ID_EXISTS = "a review with this id already exists: {}"
 
 # --- gui and profiles ---
+PROFILE_NOT_FOUND = "profile was not found: {}"
 
 
 class ActionError(Exception):

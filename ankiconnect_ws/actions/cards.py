@@ -215,26 +215,31 @@ def areDue(cards: Any) -> list[bool]:
     ids = _card_ids(cards)
     types = {cid: row[1] for cid, row in _rows_by_id(collection, "type", ids).items()}
     _require_cards(types, ids)
-    due_now = set(collection.find_cards(f"cid:{','.join(map(str, set(ids)))} is:due")) if ids else set()
-    last_review = {
-        cid: (review_id, ivl)
-        for cid, review_id, ivl in collection.db.all(
-            # SQLite takes the bare ``ivl`` from the row holding max(id).
-            f"select cid, max(id), ivl from revlog where cid in {_in_list(ids)} group by cid"
-        )
-    } if ids else {}
+    if not ids:
+        return []
+    due_now = set(collection.find_cards(f"cid:{','.join(map(str, set(ids)))} is:due"))
+    last_review = _last_reviews(collection, ids)
     now = time.time()
 
     def is_due(cid: int) -> bool:
         if types[cid] == CARD_TYPE_NEW:
             return True
-        review = last_review.get(cid)
-        if review is not None and review[1] < -LEARN_AHEAD_SECS:
-            review_id, ivl = review
+        review_id, ivl = last_review.get(cid, (0, 0))
+        if ivl < -LEARN_AHEAD_SECS:
             return review_id / 1000 - ivl <= now
+        # Also the path for a card without any review (imported with its schedule).
         return cid in due_now
 
     return [is_due(cid) for cid in ids]
+
+
+def _last_reviews(collection: "Collection", ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(review id, interval) of each card's latest review."""
+    rows = collection.db.all(
+        # SQLite takes the bare ``ivl`` from the row that holds max(id).
+        f"select cid, max(id), ivl from revlog where cid in {_in_list(ids)} group by cid"
+    )
+    return {cid: (review_id, ivl) for cid, review_id, ivl in rows}
 
 
 @action()
@@ -349,6 +354,7 @@ def cardsInfo(cards: Any) -> list[dict[str, Any]]:
     rows = _rows_by_id(collection, ", ".join(INFO_COLUMNS.values()), ids)
     deck_names = {d.id: d.name for d in collection.decks.all_names_and_ids()} if rows else {}
     notes: dict[int, "Note"] = {}
+    notetypes: dict[int, dict[str, Any]] = {}
     infos = []
     for cid in ids:
         row = rows.get(cid)
@@ -359,7 +365,10 @@ def cardsInfo(cards: Any) -> list[dict[str, Any]]:
         nid = base["note"]
         if nid not in notes:
             notes[nid] = collection.get_note(nid)
-        infos.append(_card_info(collection, cid, base, notes[nid], deck_names))
+        note = notes[nid]
+        if note.mid not in notetypes:
+            notetypes[note.mid] = collection.models.get(note.mid)
+        infos.append(_card_info(collection, cid, base, note, notetypes[note.mid], deck_names))
     return infos
 
 
@@ -368,10 +377,9 @@ def _card_info(
     cid: int,
     base: dict[str, Any],
     note: "Note",
+    notetype: dict[str, Any],
     deck_names: dict[int, str],
 ) -> dict[str, Any]:
-    notetype = note.note_type()
-    assert notetype is not None
     card = collection.get_card(cid)
     rendered = TemplateRenderContext(collection, card, note).render()
     states = collection._backend.get_scheduling_states(cid)

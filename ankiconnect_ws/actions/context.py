@@ -105,8 +105,17 @@ def request_info() -> RequestInfo:
 
 
 async def on_main(fn: Callable[[], T]) -> T:
-    """From an ``async`` action: run ``fn`` on Anki's main thread and return its result."""
-    runner = env().run_on_main
-    if runner is None:  # unit tests: there is only one thread
-        return fn()
-    return await runner(fn)
+    """From an ``async`` action: run ``fn`` on Anki's main thread and return its result.
+
+    ``fn`` sees the same environment and caller as the action that called it.
+    """
+    environment = env()
+    info = request_info()
+
+    def job() -> T:
+        with bind(environment, info):
+            return fn()
+
+    if environment.run_on_main is None:  # unit tests: there is only one thread
+        return job()
+    return await environment.run_on_main(job)

@@ -318,6 +318,8 @@ def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> N
             raise errors.ActionError(errors.FIELD_NAME_NOT_STRING.format(fieldName))
         field = models.new_field(fieldName)
         models.add_field(notetype, field)
+    elif index is None:
+        return  # already there and nothing to move
     if index is not None:
         models.reposition_field(notetype, field, index)
     _save(notetype)

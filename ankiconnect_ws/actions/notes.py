@@ -1,3 +1,441 @@
-"""Notes actions."""
+"""Note actions: adding (with duplicate checks and media), updating, tags, search, info.
+
+Actions that may download media (addNote, addNotes, updateNoteFields, updateNote) are
+``async``: they fetch every file on the server loop first, then do all collection work
+in one main-thread call. Batch actions read the collection with one query per table.
+"""
 
 from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from anki.collection import AddNoteRequest
+from anki.errors import NotFoundError
+from anki.utils import ids2str, split_fields
+
+from .. import errors
+from ..errors import ActionError
+from ._notebuild import (
+    Candidate,
+    MediaEntry,
+    NoteBuilder,
+    attach_media,
+    check_candidates,
+    chunks,
+    field_text,
+    prefetch_media,
+    tag_list,
+)
+from .context import col, env, on_main
+from .registry import action
+
+if TYPE_CHECKING:  # pragma: no cover
+    from anki.collection import Collection
+    from anki.notes import Note
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _id_list(notes: Any) -> list[int]:
+    """Note ids for an action that changes them: every entry must be an integer."""
+    if not isinstance(notes, list) or not all(_is_id(n) for n in notes):
+        raise ActionError(errors.NOTES_NOT_ID_LIST)
+    return notes
+
+
+def _get_note(collection: "Collection", note_id: Any) -> "Note":
+    try:
+        return collection.get_note(int(note_id))
+    except (NotFoundError, TypeError, ValueError):
+        raise ActionError(errors.NOTE_NOT_FOUND.format(note_id)) from None
+
+
+def _spec_list(notes: Any) -> list[Any]:
+    if not isinstance(notes, list):
+        raise ActionError(errors.NOTES_NOT_LIST)
+    return notes
+
+
+def _refresh_gui(note_id: int, changes: Any) -> None:
+    """Make Anki's open windows show the note's new content.
+
+    The Browser and Edit Current reload their note on ``operation_did_execute``; other
+    editors (e.g. the new editor) showing the note are reloaded directly. Without this
+    an open editor keeps its stale copy and may save it back over our update.
+    """
+    if env().mw is None:
+        return
+    try:
+        import aqt
+
+        aqt.gui_hooks.operation_did_execute(changes, None)
+        for name, (_, window) in list(aqt.dialogs._dialogs.items()):
+            editor = getattr(window, "editor", None) if window is not None else None
+            if editor is None or name in ("Browser", "EditCurrent"):
+                continue
+            shown = getattr(editor, "note", None)
+            if shown is not None and getattr(shown, "id", None) == note_id:
+                editor.set_note(col().get_note(note_id))
+            elif getattr(editor, "nid", None) == note_id and hasattr(editor, "reload_note"):
+                editor.reload_note()
+    except Exception as exc:  # noqa: BLE001 - the update is saved; a stale window is not an API error
+        print(f"ankiconnect-ws: could not refresh editors for note {note_id}: {exc}")
+
+
+# --- adding ---------------------------------------------------------------------------
+
+
+@action()
+async def addNote(note: Any) -> int:
+    media = (await prefetch_media([note]))[0]
+    return await on_main(lambda: _add_note(note, media))
+
+
+def _add_note(spec: Any, media: list[MediaEntry]) -> int:
+    collection = col()
+    candidate = NoteBuilder(collection).build(spec, media)
+    problem = check_candidates(collection, [candidate], within_batch=False)[0]
+    if problem is not None:
+        raise ActionError(problem)
+    collection.add_note(candidate.note, candidate.deck_id)
+    return int(candidate.note.id)
+
+
+@action()
+async def addNotes(notes: Any) -> list[int | None]:
+    """Adds every valid note in one backend call; ``null`` for each note that can't be."""
+    specs = _spec_list(notes)
+    media = await prefetch_media(specs)
+    return await on_main(lambda: _add_notes(specs, media))
+
+
+def _add_notes(specs: list[Any], media: list[list[MediaEntry]]) -> list[int | None]:
+    collection = col()
+    builder = NoteBuilder(collection)
+    built: list[Candidate | None] = []
+    for spec, entries in zip(specs, media):
+        try:
+            built.append(builder.build(spec, entries))
+        except Exception:  # noqa: BLE001 - that note gets null, the others go on
+            built.append(None)
+    valid = [c for c in built if c is not None]
+    problems = iter(check_candidates(collection, valid, within_batch=True))
+    added = [c if c is not None and next(problems) is None else None for c in built]
+    requests = [AddNoteRequest(c.note, c.deck_id) for c in added if c is not None]
+    if requests:
+        collection.add_notes(requests)
+    return [int(c.note.id) if c is not None else None for c in added]
+
+
+def _can_add(specs: list[Any]) -> list[str | None]:
+    """None for each note that could be added now, else why not.
+
+    Media objects are ignored: a check must not download or store files.
+    """
+    collection = col()
+    builder = NoteBuilder(collection)
+    outcome: list[Candidate | str] = []
+    for spec in specs:
+        try:
+            outcome.append(builder.build(spec, None))
+        except Exception as exc:  # noqa: BLE001 - reported per note
+            outcome.append(str(exc))
+    valid = [c for c in outcome if isinstance(c, Candidate)]
+    problems = iter(check_candidates(collection, valid, within_batch=False))
+    return [next(problems) if isinstance(c, Candidate) else c for c in outcome]
+
+
+def _detail(problem: str | None) -> dict[str, Any]:
+    return {"canAdd": True} if problem is None else {"canAdd": False, "error": problem}
+
+
+@action()
+def canAddNote(note: Any) -> bool:
+    return _can_add([note])[0] is None
+
+
+@action()
+def canAddNoteWithErrorDetail(note: Any) -> dict[str, Any]:
+    return _detail(_can_add([note])[0])
+
+
+@action()
+def canAddNotes(notes: Any) -> list[bool]:
+    return [problem is None for problem in _can_add(_spec_list(notes))]
+
+
+@action()
+def canAddNotesWithErrorDetail(notes: Any) -> list[dict[str, Any]]:
+    return [_detail(problem) for problem in _can_add(_spec_list(notes))]
+
+
+# --- updating -------------------------------------------------------------------------
+
+
+def _set_exact_fields(note: "Note", fields: Any) -> None:
+    if not isinstance(fields, dict):
+        raise ActionError(errors.NOTE_FIELDS_NOT_OBJECT)
+    for name, value in fields.items():
+        if name in note:
+            note[name] = field_text(name, value)
+
+
+def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -> None:
+    """updateNoteFields / updateNote: validate everything, then one update_note."""
+    if not isinstance(spec, dict):
+        raise ActionError(errors.NOTE_NOT_OBJECT.format(spec))
+    collection = col()
+    note = _get_note(collection, spec["id"])
+    if fields_required:
+        fields = spec["fields"]
+    else:
+        fields = spec.get("fields")
+        if fields is None and spec.get("tags") is None:
+            raise ActionError(errors.NOTE_FIELDS_OR_TAGS)
+    tags = tag_list(spec["tags"]) if not fields_required and spec.get("tags") is not None else None
+    if fields is not None:
+        _set_exact_fields(note, fields)
+        attach_media(collection, note, media)
+    if tags is not None:
+        note.tags = tags
+    changes = collection.update_note(note, skip_undo_entry=True)
+    _refresh_gui(note.id, changes)
+
+
+@action()
+async def updateNoteFields(note: Any) -> None:
+    media = (await prefetch_media([note]))[0]
+    await on_main(lambda: _update_note(note, media, fields_required=True))
+
+
+@action()
+async def updateNote(note: Any) -> None:
+    media = (await prefetch_media([note]))[0]
+    await on_main(lambda: _update_note(note, media, fields_required=False))
+
+
+@action()
+def updateNoteModel(note: Any) -> None:
+    if not isinstance(note, dict):
+        raise ActionError(errors.NOTE_NOT_OBJECT.format(note))
+    if not note.get("id"):
+        raise ActionError(errors.NOTE_ID_REQUIRED)
+    model_name = note.get("modelName")
+    if not model_name:
+        raise ActionError(errors.MODEL_NAME_REQUIRED)
+    fields = note.get("fields")
+    if not isinstance(fields, dict):
+        raise ActionError(errors.FIELDS_NOT_DICT)
+    collection = col()
+    model = collection.models.by_name(model_name) if isinstance(model_name, str) else None
+    if model is None:
+        raise ActionError(errors.MODEL_NAME_NOT_FOUND.format(model_name))
+    anki_note = _get_note(collection, note["id"])
+    tags = tag_list(note.get("tags", []))
+    by_lower = {f["name"].lower(): f["name"] for f in model["flds"]}
+    values = {
+        by_lower[str(name).lower()]: field_text(name, value)
+        for name, value in fields.items()
+        if str(name).lower() in by_lower
+    }
+    if anki_note.mid != model["id"]:
+        info = collection.models.change_notetype_info(
+            old_notetype_id=anki_note.mid, new_notetype_id=model["id"]
+        )
+        request = info.input
+        request.note_ids.append(anki_note.id)
+        collection.models.change_notetype_of_notes(request)
+        anki_note = collection.get_note(anki_note.id)
+    for name in anki_note.keys():
+        anki_note[name] = values.get(name, "")
+    anki_note.tags = tags
+    changes = collection.update_note(anki_note)
+    _refresh_gui(anki_note.id, changes)
+
+
+@action()
+def updateNoteTags(note: Any, tags: Any) -> None:
+    collection = col()
+    anki_note = _get_note(collection, note)
+    anki_note.tags = tag_list(tags)
+    changes = collection.update_note(anki_note)
+    _refresh_gui(anki_note.id, changes)
+
+
+@action()
+def getNoteTags(note: Any) -> list[str]:
+    return list(_get_note(col(), note).tags)
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+def _tag_string(tags: Any) -> str:
+    if not isinstance(tags, str):
+        raise ActionError(errors.TAGS_NOT_STRING)
+    return tags
+
+
+@action()
+def addTags(notes: Any, tags: Any, add: Any = True) -> None:
+    ids, text = _id_list(notes), _tag_string(tags)
+    if add:
+        col().tags.bulk_add(ids, text)
+    else:
+        col().tags.bulk_remove(ids, text)
+
+
+@action()
+def removeTags(notes: Any, tags: Any) -> None:
+    col().tags.bulk_remove(_id_list(notes), _tag_string(tags))
+
+
+@action()
+def getTags() -> list[str]:
+    return col().tags.all()
+
+
+@action()
+def clearUnusedTags() -> None:
+    col().tags.clear_unused_tags()
+
+
+#: characters with a meaning in Anki's (Rust) regex syntax
+_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
+
+
+def _whole_tag_pattern(tag: str) -> str:
+    """A regex matching exactly ``tag`` (Anki's find-and-replace matches inside tags)."""
+    escaped = "".join("\\" + ch if ch in _REGEX_META else ch for ch in tag)
+    return f"^{escaped}$"
+
+
+def _replace_tag(note_ids: list[int], old: Any, new: Any) -> None:
+    old_tag, new_tag = _tag_string(old), _tag_string(new)
+    if not note_ids or not old_tag:
+        return
+    col().tags.find_and_replace(
+        note_ids, _whole_tag_pattern(old_tag), new_tag.replace("$", "$$"), regex=True, match_case=False
+    )
+
+
+@action()
+def replaceTags(notes: Any, tag_to_replace: Any, replace_with_tag: Any) -> None:
+    _replace_tag(_id_list(notes), tag_to_replace, replace_with_tag)
+
+
+@action()
+def replaceTagsInAllNotes(tag_to_replace: Any, replace_with_tag: Any) -> None:
+    _replace_tag(col().db.list("select id from notes"), tag_to_replace, replace_with_tag)
+
+
+# --- finding and reading --------------------------------------------------------------
+
+
+@action()
+def findNotes(query: Any = None) -> list[int]:
+    if query is None:
+        return []
+    return [int(nid) for nid in col().find_notes(query)]
+
+
+def _profile_name(collection: "Collection") -> str:
+    mw = env().mw
+    name = getattr(getattr(mw, "pm", None), "name", None) if mw is not None else None
+    # a profile's collection lives in a folder named after the profile
+    return name or os.path.basename(os.path.dirname(os.path.abspath(collection.path)))
+
+
+def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[int, tuple[Any, ...]]:
+    rows: dict[int, tuple[Any, ...]] = {}
+    for part in chunks(sorted(set(ids))):
+        for row in collection.db.execute(f"select id, {columns} from notes where id in {ids2str(part)}"):
+            rows[row[0]] = tuple(row)
+    return rows
+
+
+@action()
+def notesInfo(notes: Any = None, query: Any = None) -> list[dict[str, Any]]:
+    collection = col()
+    if query is not None:
+        requested: list[Any] = list(collection.find_notes(query))
+    elif notes is not None:
+        if not isinstance(notes, list):
+            raise ActionError(errors.NOTES_NOT_ID_LIST)
+        requested = notes
+    else:
+        raise ActionError(errors.NOTES_OR_QUERY)
+    ids = [n for n in requested if _is_id(n)]
+    rows = _notes_rows(collection, ids, "mid, mod, tags, flds")
+    cards: dict[int, list[int]] = {}
+    for part in chunks(sorted(rows)):
+        for nid, cid in collection.db.execute(
+            f"select nid, id from cards where nid in {ids2str(part)} order by nid, ord"
+        ):
+            cards.setdefault(nid, []).append(cid)
+    profile = _profile_name(collection)
+    field_names: dict[int, list[str]] = {}
+    model_names: dict[int, str] = {}
+    for _, mid, *_ in rows.values():
+        if mid not in field_names:
+            model = collection.models.get(mid)
+            model_names[mid] = model["name"] if model else ""
+            field_names[mid] = [f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"])] if model else []
+    result: list[dict[str, Any]] = []
+    for nid in requested:
+        row = rows.get(nid) if _is_id(nid) else None
+        if row is None:
+            result.append({})
+            continue
+        _, mid, mod, tags, flds = row
+        values = split_fields(flds)
+        result.append(
+            {
+                "noteId": nid,
+                "profile": profile,
+                "tags": collection.tags.split(tags),
+                "fields": {
+                    name: {"value": values[order] if order < len(values) else "", "order": order}
+                    for order, name in enumerate(field_names[mid])
+                },
+                "modelName": model_names[mid],
+                "mod": mod,
+                "cards": cards.get(nid, []),
+            }
+        )
+    return result
+
+
+@action()
+def notesModTime(notes: Any) -> list[dict[str, Any]]:
+    if not isinstance(notes, list):
+        raise ActionError(errors.NOTES_NOT_ID_LIST)
+    rows = _notes_rows(col(), [n for n in notes if _is_id(n)], "mod")
+    return [
+        {"noteId": nid, "mod": rows[nid][1]} if _is_id(nid) and nid in rows else {} for nid in notes
+    ]
+
+
+# --- deleting -------------------------------------------------------------------------
+
+
+@action()
+def deleteNotes(notes: Any) -> None:
+    ids = _id_list(notes)
+    if ids:
+        col().remove_notes(ids)
+
+
+@action()
+def removeEmptyNotes() -> None:
+    """Deletes the notes all of whose cards are empty (Tools > Empty Cards would)."""
+    collection = col()
+    report = collection.get_empty_cards()
+    empty = [entry.note_id for entry in report.notes if entry.will_delete_note]
+    if empty:
+        collection.remove_notes(empty)

@@ -143,6 +143,7 @@ class HttpConnection:
             body = await self._read_body(request)
         except _TooLarge:
             await self._send_plain(413, f"request body larger than {config.maxBodyBytes} bytes\n", close=True)
+            await self._linger()
             raise _Close() from None
 
         method = request.method.decode("ascii", "replace").upper()
@@ -156,6 +157,26 @@ class HttpConnection:
         reply = await legacy.respond(self.app, method, headers, body)
         await self._send_reply(reply)
         return False
+
+    async def _linger(self, seconds: float = 2.0, limit: int = 64 * 1024 * 1024) -> None:
+        """Discard what the client is still sending so that it reads our reply instead of
+        seeing a reset (it may be blocked writing the rest of an oversize body)."""
+        if self.writer.can_write_eof():
+            self.writer.write_eof()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        seen = 0
+        while seen < limit:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                data = await asyncio.wait_for(self.reader.read(READ_SIZE), remaining)
+            except (asyncio.TimeoutError, ConnectionError):
+                return
+            if not data:
+                return
+            seen += len(data)
 
     async def _upgrade(self, request: h11.Request) -> bool:
         # Let h11 finish the (body-less) request, then give the raw head and any bytes

@@ -1,0 +1,121 @@
+"""Start one real Anki through the CLI and talk to it over real HTTP and WebSocket."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class AnkiProcess:
+    def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> None:
+        self.base = base
+        base.mkdir(parents=True, exist_ok=True)
+        if config:
+            meta = base / "addons21" / "ankiconnect_ws" / "meta.json"
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            meta.write_text(json.dumps({"config": config}))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ankiconnect_ws", "run", "--base", str(base), "--port", "0", "--headless"],
+            cwd=str(ROOT),
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        match = re.fullmatch(r"ankiconnect-ws listening on http://([^:]+):(\d+)\n", line)
+        if not match:
+            self.proc.kill()
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            raise RuntimeError(f"Anki did not start: {line!r} {err}\n{self.log_tail()}")
+        self.host = match.group(1)
+        self.port = int(match.group(2))
+        self.url = f"http://{self.host}:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        log = self.base / "anki.log"
+        if not log.exists():
+            return ""
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+    # --- HTTP ------------------------------------------------------------------------
+
+    def connection(self, timeout: float = 60) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def post(self, body: bytes | dict[str, Any] | str, headers: dict[str, str] | None = None,
+             method: str = "POST", path: str = "/") -> tuple[int, dict[str, str], bytes]:
+        if isinstance(body, dict):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        conn = self.connection()
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def request(self, payload: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        status, _, body = self.post(payload, headers)
+        assert status == 200, (status, body)
+        return json.loads(body)
+
+    def envelope(self, action: str, **params: Any) -> dict[str, Any]:
+        return self.request({"action": action, "version": 6, "params": params, **self.key_field()})
+
+    def __call__(self, action: str, **params: Any) -> Any:
+        reply = self.envelope(action, **params)
+        assert reply["error"] is None, reply["error"]
+        return reply["result"]
+
+    def error(self, action: str, **params: Any) -> str:
+        reply = self.envelope(action, **params)
+        assert reply["error"] is not None, reply
+        return reply["error"]
+
+    key: str | None = None
+
+    def key_field(self) -> dict[str, Any]:
+        return {"key": self.key} if self.key else {}
+
+    # --- WebSocket -------------------------------------------------------------------
+
+    def ws(self, path: str = "/", origin: str | None = None, **kwargs: Any) -> ClientConnection:
+        extra = {"origin": origin} if origin else {}
+        return connect(f"ws://{self.host}:{self.port}{path}", open_timeout=10, max_size=None, **extra, **kwargs)
+
+    # --- lifetime --------------------------------------------------------------------
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)

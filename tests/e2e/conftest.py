@@ -1,0 +1,34 @@
+"""One real Anki per test session (start-up takes seconds), started through the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .anki_process import AnkiProcess
+
+#: small limits so the limit tests need small payloads
+TEST_CONFIG = {"maxBodyBytes": 1_000_000, "wsMaxMessageBytes": 1_000_000}
+API_KEY = "s3cret-key"
+
+
+@pytest.fixture(scope="session")
+def anki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
+    process = AnkiProcess(tmp_path_factory.mktemp("anki"), config=TEST_CONFIG)
+    try:
+        yield process
+    finally:
+        code = process.stop()
+        if code != 0:
+            print(process.log_tail())
+
+
+@pytest.fixture(scope="session")
+def anki_keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
+    """A second Anki whose apiKey comes from the environment (ANKICONNECT_API_KEY)."""
+    process = AnkiProcess(tmp_path_factory.mktemp("anki-keyed"), env={"ANKICONNECT_API_KEY": API_KEY})
+    try:
+        yield process
+    finally:
+        process.stop()

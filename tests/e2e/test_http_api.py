@@ -1,0 +1,229 @@
+"""AnkiConnect's HTTP rules against the real Anki (spec/ankiconnect-reference.md section 2)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from .anki_process import AnkiProcess
+from .conftest import API_KEY
+
+MULTI_EXAMPLE = [
+    {"action": "deckNames"},
+    {"action": "deckNames", "version": 6},
+    {"action": "invalidAction", "params": {"useless": "param"}},
+    {"action": "invalidAction", "params": {"useless": "param"}, "version": 6},
+]
+
+
+def raw_exchange(anki: AnkiProcess, data: bytes, expect_responses: int = 1, timeout: float = 10) -> bytes:
+    """Send raw bytes; read until ``expect_responses`` responses or the peer closes."""
+    with socket.create_connection((anki.host, anki.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        received = b""
+        while received.count(b"HTTP/1.1 ") < expect_responses or not _complete(received):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def _complete(data: bytes) -> bool:
+    head, sep, body = data.rpartition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in reversed(head.split(b"\r\n")):  # the last response's head
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return True
+
+
+def test_banner_for_a_bodyless_request(anki: AnkiProcess) -> None:
+    status, headers, body = anki.post(b"", method="GET")
+    assert status == 200
+    assert json.loads(body) == {"apiVersion": "AnkiConnect v.6"}
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost"
+
+
+def test_version_bare_for_v4_enveloped_for_v6(anki: AnkiProcess) -> None:
+    assert anki.request({"action": "version"}) == 6
+    assert anki.request({"action": "version", "version": 4}) == 6
+    assert anki.request({"action": "version", "version": 6}) == {"result": 6, "error": None}
+
+
+def test_create_deck_then_deck_names(anki: AnkiProcess) -> None:
+    assert "Default" in anki("deckNames")
+    deck_id = anki("createDeck", deck="Foundation::Child")
+    assert isinstance(deck_id, int)
+    names = anki("deckNames")
+    assert {"Foundation", "Foundation::Child"} <= set(names)
+    assert anki("deckNamesAndIds")["Foundation::Child"] == deck_id
+
+
+def test_multi_reference_example_exactly(anki: AnkiProcess) -> None:
+    status, _, body = anki.post({"action": "multi", "version": 6, "params": {"actions": MULTI_EXAMPLE}})
+    assert status == 200
+    names = anki("deckNames")
+    assert json.loads(body) == {
+        "result": [
+            names,
+            {"result": names, "error": None},
+            {"result": None, "error": "unsupported action"},
+            {"result": None, "error": "unsupported action"},
+        ],
+        "error": None,
+    }
+
+
+def test_nested_multi_three_levels(anki: AnkiProcess) -> None:
+    level3 = {"action": "multi", "version": 6, "params": {"actions": [{"action": "version", "version": 6}]}}
+    level2 = {"action": "multi", "version": 6, "params": {"actions": [level3, {"action": "nope", "version": 6}]}}
+    reply = anki.request({"action": "multi", "version": 6, "params": {"actions": [level2]}})
+    assert reply == {
+        "result": [{
+            "result": [
+                {"result": [{"result": 6, "error": None}], "error": None},
+                {"result": None, "error": "unsupported action"},
+            ],
+            "error": None,
+        }],
+        "error": None,
+    }
+
+
+def test_malformed_bodies_give_the_documented_errors(anki: AnkiProcess) -> None:
+    cases = {
+        b"{bad": "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        b"\xc3": "'utf-8' codec can't decode byte 0xc3 in position 0: unexpected end of data",
+        b"1.2": "1.2 is not of type 'object'",
+        b"{}": "'action' is a required property",
+        b'{"action": 1}': "1 is not of type 'string'",
+        b'{"action": ""}': "'' should be non-empty",
+        b'{"action": "version", "version": "6"}': "'6' is not of type 'integer'",
+        b'{"action": "version", "params": []}': "[] is not of type 'object'",
+    }
+    for body, message in cases.items():
+        status, _, reply = anki.post(body)
+        assert status == 200
+        assert json.loads(reply) == {"result": None, "error": message}, body
+
+
+def test_wrong_param_gives_python_style_error(anki: AnkiProcess) -> None:
+    assert anki.error("createDeck", name="x") == "AnkiConnect.createDeck() got an unexpected keyword argument 'name'"
+    assert anki.error("createDeck") == "AnkiConnect.createDeck() missing 1 required positional argument: 'deck'"
+
+
+def test_untrusted_origin_gets_empty_403(anki: AnkiProcess) -> None:
+    status, headers, body = anki.post({"action": "deckNames", "version": 6}, {"Origin": "https://evil.example"})
+    assert status == 403
+    assert body == b""
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost"
+
+
+def test_implicitly_trusted_origins(anki: AnkiProcess) -> None:
+    for origin in ("chrome-extension://abcdef", "moz-extension://x", "http://127.0.0.1:3000", "http://localhost"):
+        status, headers, body = anki.post({"action": "version", "version": 6}, {"Origin": origin})
+        assert status == 200, origin
+        assert headers["Access-Control-Allow-Origin"] == origin
+    status, _, _ = anki.post({"action": "version", "version": 6}, {"Origin": "http://localhost:3000"})
+    assert status == 403
+
+
+def test_options_preflight_with_private_network(anki: AnkiProcess) -> None:
+    status, headers, body = anki.post(b"", {
+        "Origin": "chrome-extension://abc",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Private-Network": "true",
+    }, method="OPTIONS")
+    assert status == 200 and body == b""
+    assert headers["Access-Control-Allow-Origin"] == "chrome-extension://abc"
+    assert headers["Access-Control-Allow-Headers"] == "*"
+    assert headers["Access-Control-Allow-Private-Network"] == "true"
+    _, plain, _ = anki.post(b"", {"Origin": "chrome-extension://abc"}, method="OPTIONS")
+    assert "Access-Control-Allow-Private-Network" not in plain
+
+
+def test_two_requests_on_one_keep_alive_connection(anki: AnkiProcess) -> None:
+    conn = anki.connection()
+    try:
+        for _ in range(2):
+            conn.request("POST", "/", body=b'{"action": "version", "version": 6}')
+            response = conn.getresponse()
+            assert json.loads(response.read()) == {"result": 6, "error": None}
+        assert conn.sock is not None  # still the same, open socket
+    finally:
+        conn.close()
+
+
+def test_pipelined_requests_are_answered_in_order(anki: AnkiProcess) -> None:
+    one = b'{"action": "deckNames", "version": 6}'
+    two = b'{"action": "version", "version": 6}'
+    data = b"".join(
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s" % (len(b), b) for b in (one, two)
+    )
+    received = raw_exchange(anki, data, expect_responses=2)
+    first = received.index(b'"result":[')
+    second = received.index(b'"result":6')
+    assert first < second
+
+
+def test_chunked_post(anki: AnkiProcess) -> None:
+    body = b'{"action": "version", "version": 6}'
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:7], body[7:]))
+    data = b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+    received = raw_exchange(anki, data)
+    assert received.startswith(b"HTTP/1.1 200 OK")
+    assert received.endswith(b'{"result":6,"error":null}')
+
+
+def test_expect_100_continue(anki: AnkiProcess) -> None:
+    body = b'{"action": "version", "version": 6}'
+    with socket.create_connection((anki.host, anki.port), timeout=10) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        interim = sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100")
+        sock.sendall(body)
+        final = b""
+        while not final.endswith(b"null}"):
+            final += sock.recv(4096)
+        assert b'{"result":6,"error":null}' in final
+
+
+def test_oversize_body_gets_413(anki: AnkiProcess) -> None:
+    big = b'{"action": "version", "params": {"x": "' + b"a" * 1_100_000 + b'"}}'
+    status, _, body = anki.post(big)
+    assert status == 413
+    assert b"larger than" in body
+    chunked = b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunked += b"".join(b"%x\r\n%s\r\n" % (100_000, b"a" * 100_000) for _ in range(11)) + b"0\r\n\r\n"
+    assert raw_exchange(anki, chunked).startswith(b"HTTP/1.1 413")
+
+
+def test_foreign_host_is_refused(anki: AnkiProcess) -> None:
+    status, _, body = anki.post({"action": "version"}, {"Host": "evil.example:8765"})
+    assert status == 403 and b"host" in body
+    for host in (f"localhost:{anki.port}", f"127.0.0.1:{anki.port}", "[::1]"):
+        status, _, _ = anki.post({"action": "version"}, {"Host": host})
+        assert status == 200, host
+
+
+def test_broken_http_gets_a_clear_400(anki: AnkiProcess) -> None:
+    received = raw_exchange(anki, b"THIS IS NOT HTTP\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 400")
+    assert b"bad request" in received
+
+
+def test_api_key_required_but_request_permission_answers(anki_keyed: AnkiProcess) -> None:
+    assert anki_keyed.request({"action": "deckNames", "version": 6}) == {
+        "result": None, "error": "valid api key must be provided",
+    }
+    assert anki_keyed.request({"action": "deckNames", "version": 6, "key": "wrong"})["error"] == (
+        "valid api key must be provided"
+    )
+    assert anki_keyed.request({"action": "version", "version": 6, "key": API_KEY}) == {"result": 6, "error": None}
+    assert anki_keyed.request({"action": "requestPermission", "version": 6}) == {
+        "result": {"permission": "granted", "requireApikey": True, "version": 6},
+        "error": None,
+    }
