@@ -18,9 +18,12 @@ from aqt import gui_hooks
 from . import actions  # noqa: F401  (registers the actions)
 from .actions.context import Environment
 from .config import Config, load_config
+from .events import EventBus
+from .events.hooks import AnkiEvents
 from .protocol import Dispatcher
 from .runner import MainThreadRunner
 from .server import App, ServerThread
+from .server.stats import TrafficStats
 
 __all__ = ["start", "AddOn"]
 
@@ -61,6 +64,22 @@ class AddOn:
         self.dispatcher = Dispatcher(self.environment, lambda: self.config, self.runner.run)
         self.app = App(self.dispatcher, lambda: self.config, web_root=web_root())
         self.server = ServerThread(self.app)
+        self.bus = EventBus(self.config.eventBufferSize, self.config.subscriberQueueSize, self.server.call)
+        self.app.bus = self.bus
+        self.environment.services["bus"] = self.bus
+        self.events = AnkiEvents(mw, self.bus)
+        # The first subscription (server thread) switches change detection on (main thread).
+        self.bus.on_first_subscriber.append(lambda: mw.taskman.run_on_main(self.events.activate))
+        self.runner.after_turn.append(self.events.after_jobs)
+        self.stats = TrafficStats()
+        self.app.on_request.append(self.stats.request)
+        self.app.on_refused.append(self.stats.refusal)
+        #: plain facts for serverStatus, written on the main thread, read anywhere
+        self.facts: dict[str, Any] = {
+            "version": _anki_version(), "profile": None, "collectionOpen": False,
+            "state": "startup", "sync": "idle", "address": None,
+        }
+        self.environment.services.update(app=self.app, stats=self.stats, facts=self.facts)
         self.bound: tuple[str, int] | None = None
 
     # --- settings --------------------------------------------------------------------
@@ -92,9 +111,17 @@ class AddOn:
 
     def _on_collection_load(self, *_args: Any) -> None:
         self._collection_open = True
+        self.facts.update(collectionOpen=True, profile=self.mw.pm.name)
 
     def _on_collection_close(self, *_args: Any) -> None:
         self._collection_open = False
+        self.facts["collectionOpen"] = False
+
+    def _on_state(self, new_state: str, _old: str) -> None:
+        self.facts["state"] = new_state
+
+    def _on_sync(self, state: str) -> None:
+        self.facts["sync"] = state
 
     def _on_profile_open(self) -> None:
         self._collection_open = self.mw.col is not None
@@ -113,6 +140,10 @@ class AddOn:
         gui_hooks.profile_will_close.append(self._on_collection_close)
         gui_hooks.collection_will_temporarily_close.append(self._on_collection_close)
         gui_hooks.collection_did_temporarily_close.append(self._on_collection_load)
+        self.events.install()
+        gui_hooks.state_did_change.append(self._on_state)
+        gui_hooks.sync_will_start.append(lambda: self._on_sync("syncing"))
+        gui_hooks.sync_did_finish.append(lambda: self._on_sync("idle"))
         self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
         self.mw.app.aboutToQuit.connect(self.shutdown)
         ui.install_menu(self)
@@ -132,6 +163,8 @@ class AddOn:
             self.mw.taskman.run_on_main(lambda: _notice(message))
             return
         self.bound = address
+        if address:
+            self.facts["address"] = f"{address[0]}:{address[1]}"
         if address and address[0] not in ("127.0.0.1", "::1", "localhost") and not self.config.apiKey:
             log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
         self._announce()
@@ -145,6 +178,15 @@ class AddOn:
     def shutdown(self) -> None:
         self.runner.close()
         self.server.stop()
+
+
+def _anki_version() -> str:
+    try:
+        from anki.buildinfo import version
+
+        return version
+    except Exception:
+        return "unknown"
 
 
 def _notice(message: str) -> None:

@@ -33,6 +33,8 @@ class MainThreadRunner:
         self._lock = threading.Lock()
         self._scheduled = False
         self._closed = False
+        #: called on the main thread after a turn that ran jobs (change detection)
+        self.after_turn: list[Callable[[], None]] = []
 
     def submit(self, fn: Callable[[], T]) -> "concurrent.futures.Future[T]":
         """Thread-safe: queue ``fn`` for the main thread."""
@@ -56,6 +58,18 @@ class MainThreadRunner:
         return len(self._queue)
 
     def _drain(self) -> None:
+        try:
+            self._drain_turn()
+        finally:
+            for fn in self.after_turn:
+                try:
+                    fn()
+                except Exception:  # an observer must never break the runner
+                    import logging
+
+                    logging.getLogger("ankiconnect_ws").exception("after_turn observer failed")
+
+    def _drain_turn(self) -> None:
         deadline = time.monotonic() + self._budget
         while True:
             with self._lock:

@@ -86,6 +86,12 @@ class Session:
         self.protocol.send_text(dumps(value))
         self.flush()
 
+    def send_text_bytes(self, payload: bytes) -> None:
+        """Queue one text frame whose JSON is already serialised (events)."""
+        if self.open:
+            self.protocol.send_text(payload)
+            self.flush()
+
     def close(self, code: int = 1001, reason: str = "") -> None:
         if self.protocol.state is State.OPEN:
             self.protocol.send_close(code, reason)
@@ -149,6 +155,25 @@ class Session:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
 
+    async def keepalive(self, interval: float, timeout: float) -> None:
+        """Ping a connection that has been quiet for ``interval`` seconds; drop it when
+        nothing (not even the pong) comes back within ``timeout``."""
+        if interval <= 0:
+            return
+        while self.open:
+            wait = self.last_seen + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            sent = time.monotonic()
+            self.protocol.send_ping(b"keepalive")
+            self.flush()
+            await asyncio.sleep(timeout)
+            if self.last_seen < sent and self.open:
+                log.info("closing a websocket that did not answer a ping")
+                self.writer.transport.abort()
+                return
+
     async def _run_one(self, payload: bytes) -> None:
         try:
             await self.handle_message(payload)
@@ -197,11 +222,13 @@ async def serve(app: App, request: h11.Request, trailing: bytes,
     session = Session(app, protocol, writer, origin or "", authenticated)
     sessions = app.sessions
     sessions.add(session)
+    keepalive = asyncio.create_task(session.keepalive(config.wsPingInterval, config.wsPingTimeout))
     try:
         if trailing:
             protocol.receive_data(trailing)
         await session.run(reader)
     finally:
+        keepalive.cancel()
         sessions.discard(session)
         if session.subscription is not None:
             with contextlib.suppress(Exception):

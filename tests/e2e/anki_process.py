@@ -19,9 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class AnkiProcess:
-    def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                 extra_profiles: tuple[str, ...] = ()) -> None:
         self.base = base
         base.mkdir(parents=True, exist_ok=True)
+        for name in extra_profiles:
+            from ankiconnect_ws.cli import prepare_base
+
+            prepare_base(base, name)
         if config:
             meta = base / "addons21" / "ankiconnect_ws" / "meta.json"
             meta.parent.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,13 @@ from .anki_process import AnkiProcess
 #: small limits so the limit tests need small payloads
 TEST_CONFIG = {"maxBodyBytes": 1_000_000, "wsMaxMessageBytes": 1_000_000}
 API_KEY = "s3cret-key"
+#: a second profile in the shared Anki, for profile-switch tests
+SECOND_PROFILE = "Second"
 
 
 @pytest.fixture(scope="session")
 def anki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
-    process = AnkiProcess(tmp_path_factory.mktemp("anki"), config=TEST_CONFIG)
+    process = AnkiProcess(tmp_path_factory.mktemp("anki"), config=TEST_CONFIG, extra_profiles=(SECOND_PROFILE,))
     try:
         yield process
     finally:

@@ -1,0 +1,147 @@
+"""Live events over the WebSocket against the real Anki."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+from typing import Any
+
+from websockets.sync.client import ClientConnection
+
+from .anki_process import AnkiProcess
+from .conftest import SECOND_PROFILE
+
+
+def subscribe(ws: ClientConnection, events: list[str], **extra: Any) -> dict[str, Any]:
+    ws.send(json.dumps({"id": "sub", "action": "subscribe", "params": {"events": events, **extra}}))
+    reply = json.loads(ws.recv(timeout=10))
+    assert reply["id"] == "sub" and reply["error"] is None, reply
+    return reply["result"]
+
+
+def next_event(ws: ClientConnection, name: str | None = None, timeout: float = 15) -> dict[str, Any]:
+    """The next pushed event (optionally the next one called ``name``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if "event" in message and (name is None or message["event"] == name):
+            return message
+
+
+def add_note(anki: AnkiProcess, deck: str, front: str) -> int:
+    anki("createDeck", deck=deck)
+    return anki("addNote", note={"deckName": deck, "modelName": "Basic", "fields": {"Front": front, "Back": "b"}})
+
+
+def test_subscribe_is_websocket_only(anki: AnkiProcess) -> None:
+    assert anki.error("subscribe", events=["note"]) == "subscribe is only available over a WebSocket connection"
+    with anki.ws() as ws:
+        ws.send(json.dumps({"id": 1, "action": "subscribe", "params": {"events": ["bogus"]}}))
+        assert json.loads(ws.recv(timeout=10))["error"] == "unknown event topic: bogus"
+
+
+def test_note_added_updated_deleted_from_another_client(anki: AnkiProcess) -> None:
+    deck = f"Events {uuid.uuid4().hex[:6]}"
+    with anki.ws() as ws:
+        result = subscribe(ws, ["note"])
+        assert result["subscribed"] == ["note"] and isinstance(result["seq"], int)
+        note_id = add_note(anki, deck, "event front")
+        added = next_event(ws, "note.added")
+        assert note_id in added["data"]["noteIds"]
+        assert added["seq"] > result["seq"] and isinstance(added["time"], int)
+
+        anki("updateNoteFields", note={"id": note_id, "fields": {"Front": "changed"}})
+        updated = next_event(ws, "note.updated")
+        assert note_id in updated["data"]["noteIds"] and updated["seq"] > added["seq"]
+
+        anki("deleteNotes", notes=[note_id])
+        deleted = next_event(ws, "note.deleted")
+        assert deleted["data"]["noteIds"] == [note_id] and deleted["seq"] > updated["seq"]
+
+
+def test_review_events_in_order(anki: AnkiProcess) -> None:
+    deck = f"Review events {uuid.uuid4().hex[:6]}"
+    add_note(anki, deck, "review me")
+    card_id = anki("findCards", query=f'"deck:{deck}"')[0]
+    with anki.ws() as ws:
+        subscribe(ws, ["review"])
+        assert anki("guiDeckReview", name=deck) is True
+        question = next_event(ws, "review.question")
+        assert question["data"]["cardId"] == card_id and question["data"]["deck"] == deck
+        assert "review me" in question["data"]["question"]
+        assert anki("guiShowAnswer") is True
+        answer = next_event(ws, "review.answer")
+        assert answer["data"]["cardId"] == card_id and answer["seq"] > question["seq"]
+        assert anki("guiAnswerCard", ease=3) is True
+        answered = next_event(ws, "review.answered")
+        assert answered["seq"] > answer["seq"]
+        data = answered["data"]
+        assert data["cardId"] == card_id and data["ease"] == 3 and data["deck"] == deck
+        assert {"interval", "due", "timeTaken", "counts", "noteId"} <= set(data)
+    anki("guiDeckBrowser")
+
+
+def test_reconnect_with_since_replays_exactly_the_missed_events(anki: AnkiProcess) -> None:
+    deck = f"Replay {uuid.uuid4().hex[:6]}"
+    anki("createDeck", deck=deck)
+    with anki.ws() as ws:
+        last = subscribe(ws, ["note"])["seq"]
+    for i in range(5):
+        add_note(anki, deck, f"missed {i}")
+    with anki.ws() as ws:
+        result = subscribe(ws, ["note"], since=last)
+        events = [next_event(ws) for _ in range(5)]
+        assert [e["event"] for e in events] == ["note.added"] * 5
+        seqs = [e["seq"] for e in events]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 5 and seqs[-1] <= result["seq"]
+        # nothing else was missed: the next event is a new one
+        add_note(anki, deck, "live")
+        assert next_event(ws)["seq"] > result["seq"]
+
+    with anki.ws() as ws:  # a since from outside the buffer (or another run) -> one reset
+        subscribe(ws, ["note"], since=10**9)
+        assert next_event(ws)["event"] == "reset"
+
+
+def test_collection_events_across_profile_switch(anki: AnkiProcess) -> None:
+    with anki.ws() as ws:
+        subscribe(ws, ["collection"])
+        assert SECOND_PROFILE in anki("getProfiles")
+        for target in (SECOND_PROFILE, "User 1"):
+            assert anki("loadProfile", name=target) is True
+            closed = next_event(ws, "collection.closed")
+            opened = next_event(ws, "collection.opened")
+            assert opened["seq"] > closed["seq"] and opened["data"]["profile"] == target
+    assert anki("getActiveProfile") == "User 1"
+
+
+def test_stalled_subscriber_does_not_slow_others(anki: AnkiProcess) -> None:
+    deck = f"Flood {uuid.uuid4().hex[:6]}"
+    anki("createDeck", deck=deck)
+    stalled = socket.create_connection((anki.host, anki.port))
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.sendall(
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    assert b"101" in stalled.recv(4096)
+    # subscribe to everything, masked client frame, then never read again
+    payload = json.dumps({"id": 1, "action": "subscribe", "params": {"events": ["*"]}}).encode()
+    mask = b"\x01\x02\x03\x04"
+    stalled.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+    try:
+        with anki.ws() as ws:
+            subscribe(ws, ["note"])
+            lags = []
+            for i in range(60):
+                # big notes make the stalled socket's buffers fill quickly
+                sent = time.monotonic()
+                add_note(anki, deck, f"flood {i} " + "x" * 20000)
+                next_event(ws, "note.added")
+                lags.append(time.monotonic() - sent)
+            assert max(lags) < 2.0, lags
+            assert anki("version") == 6  # the HTTP API still answers
+    finally:
+        stalled.close()
