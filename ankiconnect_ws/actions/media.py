@@ -17,6 +17,7 @@ import re
 import socket
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -76,11 +77,18 @@ def _web_timeout_ms() -> int:
     return cfg.webTimeout if cfg is not None else 10000
 
 
+def _percent_encoded(url: str) -> str:
+    """``url`` with non-ASCII characters and spaces percent-encoded (urllib cannot send
+    them; clients such as Yomitan send URLs like ``...?kanji=猫``). Existing ``%XX``
+    escapes and URL delimiters are kept as they are."""
+    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+
+
 def _download(url: str, timeout_ms: int) -> bytes:
     """GET ``url`` (runs in a worker thread). Errors say which URL failed and why."""
     if not url.lower().startswith(("http://", "https://")):
         raise ActionError(errors.DOWNLOAD_SCHEME.format(url))
-    request = urllib.request.Request(url, headers={"User-Agent": "ankiconnect-ws"})
+    request = urllib.request.Request(_percent_encoded(url), headers={"User-Agent": "ankiconnect-ws"})
     try:
         with urllib.request.urlopen(request, timeout=timeout_ms / 1000) as response:
             status = response.status

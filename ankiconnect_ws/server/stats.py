@@ -13,6 +13,8 @@ from typing import Any
 __all__ = ["TrafficStats"]
 
 HISTORY_SECONDS = 300
+#: the status page polls these every second; counting them would drown real traffic
+NOT_COUNTED = frozenset({"serverStatus"})
 
 
 class TrafficStats:
@@ -30,6 +32,8 @@ class TrafficStats:
         return self.buckets[-1]
 
     def request(self, record: dict[str, Any]) -> None:
+        if record.get("action") in NOT_COUNTED:
+            return
         now = time.time()
         entry = {"time": int(now * 1000), **record}
         self.recent.append(entry)
