@@ -126,9 +126,14 @@ async def prefetch_media(specs: list[Any]) -> list[list[MediaEntry]]:
 def attach_media(collection: "Collection", note: "Note", entries: list[MediaEntry]) -> None:
     """Store each file and reference it in the listed fields (exact field names).
 
-    A file that cannot be stored does not fail the note: the error text is appended to
-    the listed fields instead, as AnkiConnect does.
+    A file that could not be fetched (failed download, unreadable path, bad base64)
+    fails the note before anything is stored: a clear error and nothing added, instead
+    of AnkiConnect's note with the error text pasted into its fields. A file that
+    cannot be stored after fetching still reports into the fields, as upstream.
     """
+    for media in entries:
+        if media.fetched.error is not None:
+            raise ActionError(media.fetched.error)
     for media in entries:
         entry = media.entry
         if not isinstance(entry, dict):

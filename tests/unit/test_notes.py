@@ -221,23 +221,23 @@ def test_add_note_with_media(api: LocalApi, media_server: MediaServer) -> None: 
 def test_media_skip_hash_and_failures(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
     digest = hashlib.md5(AUDIO).hexdigest()
     missing = media_server.url("/missing.mp3")
-    nid = api(
-        "addNote",
-        note=basic(
-            "skip",
-            audio=[
-                {"url": media_server.url("/audio.mp3"), "filename": "s.mp3", "skipHash": digest, "fields": ["Back"]},
-                {"url": missing, "filename": "m.mp3", "fields": ["Front"]},
-            ],
-        ),
-    )
-    note = note_of(api, nid)
-    assert note["Back"] == "back"
-    assert note["Front"] == f"skip{missing} download failed with return code 404"
+    nid = api("addNote", note=basic("skip", audio=[
+        {"url": media_server.url("/audio.mp3"), "filename": "s.mp3", "skipHash": digest, "fields": ["Back"]},
+    ]))
+    assert note_of(api, nid)["Back"] == "back"  # skipped: no file, no [sound:]
     assert not any(media_dir(api).iterdir())
-    # a failed file with no "fields" to report into fails the call, as upstream
-    no_fields = basic("nf", audio={"url": missing, "filename": "m.mp3"})
-    assert api.error("addNote", note=no_fields) == "'fields'"
+    # a failed download fails the note and adds nothing, not even the other files
+    before = api("findNotes", query="")
+    failing = basic("fails", audio=[
+        {"url": media_server.url("/audio.mp3"), "filename": "ok.mp3", "fields": ["Back"]},
+        {"url": missing, "filename": "m.mp3", "fields": ["Front"]},
+    ])
+    assert api.error("addNote", note=failing) == f"{missing} download failed with return code 404"
+    assert api("findNotes", query="") == before
+    assert not any(media_dir(api).iterdir())
+    # in addNotes only that note is refused (null), the others are added
+    ids = api("addNotes", notes=[failing, basic("fine")])
+    assert ids[0] is None and isinstance(ids[1], int)
 
 
 def test_add_notes_with_media_downloads_each_url_once(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
