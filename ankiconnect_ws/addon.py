@@ -121,7 +121,12 @@ class AddOn:
         self.facts["state"] = new_state
 
     def _on_sync(self, state: str) -> None:
+        """Anki's own sync holds the backend: answer `collection is not available`
+        meanwhile instead of queueing collection work that would freeze the window."""
         self.facts["sync"] = state
+        syncing = state == "syncing"
+        self._collection_open = not syncing and self.mw.col is not None
+        self.facts["collectionOpen"] = self._collection_open
 
     def _on_profile_open(self) -> None:
         self._collection_open = self.mw.col is not None

@@ -84,7 +84,28 @@ REVIEW_INVALID = "a review must be a list of 9 integers: {}"
 REVIEW_ID_EXISTS = "a review with this id already exists: {}"
 
 # --- gui and profiles ---
+REORDER_NOT_DICT = "reorderCards should be a dict: {}"
+REORDER_KEYS_MISSING = 'Must provide a "columnId" and a "order" property"'
+REORDER_INVALID_ORDER = "invalid card order: {}"
+REORDER_INVALID_COLUMN = "invalid columnId: {}"
+ADD_DIALOG_NOT_OPEN = "Add Note dialog is not open"
+ADD_DIALOG_DECK_NOT_FOUND = 'Deck "{}" not found'
+ADD_DIALOG_MODEL_NOT_FOUND = 'Model "{}" not found'
+ADD_DIALOG_FIELD_NOT_FOUND = 'Field "{}" not found in current note'
+IMPORT_FILE_MISSING = "file does not exist: {}"
+IMPORT_UNSUPPORTED = "Unsupported file type."
 PROFILE_NOT_FOUND = "profile was not found: {}"
+PROFILE_SWITCH_WAITING = "the profile did not close: Anki is waiting for an answer in one of its windows (unsaved input?)"
+
+# --- collection, sync and packages ---
+SYNC_AUTH_NOT_CONFIGURED = "sync: auth not configured"
+SYNC_STATUS_NOT_ACCEPTED = (
+    "Sync status {} not one of [0, 1] - see SyncCollectionResponse.ChangesRequired for the list of"
+    " sync statuses: https://github.com/ankitects/anki/blob/main/proto/anki/sync.proto"
+)
+SYNC_CANCELLED = "sync: cancelled"
+PACKAGE_PATH_INVALID = "path must be a file path string: {}"
+PACKAGE_NOT_FOUND = "package file was not found: {}"
 
 
 class ActionError(Exception):

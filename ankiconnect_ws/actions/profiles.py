@@ -10,6 +10,19 @@ from .. import errors
 from .context import gui, on_main
 from .registry import action
 
+#: a profile switch waits for Anki's windows to close; one that asks the user (unsaved
+#: input in the Add window) could wait forever, and every request must get an answer
+SWITCH_TIMEOUT = 20.0
+
+
+async def _settled(outcome: "concurrent.futures.Future[bool] | bool") -> bool:
+    if isinstance(outcome, bool):
+        return outcome
+    try:
+        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(outcome)), SWITCH_TIMEOUT)
+    except asyncio.TimeoutError:
+        raise errors.ActionError(errors.PROFILE_SWITCH_WAITING) from None
+
 
 @action(needs_collection=False)
 def getProfiles() -> list[str]:
@@ -57,10 +70,7 @@ async def loadProfile(name: str) -> bool:
             return True
         return _open_profile(mw, name)
 
-    outcome = await on_main(start)
-    if isinstance(outcome, bool):
-        return outcome
-    return await asyncio.wrap_future(outcome)
+    return await _settled(await on_main(start))
 
 
 @action(needs_collection=False)
@@ -83,7 +93,4 @@ async def unloadProfile() -> bool:
         mw.unloadProfile(closed)
         return done
 
-    outcome = await on_main(start)
-    if isinstance(outcome, bool):
-        return outcome
-    return await asyncio.wrap_future(outcome)
+    return await _settled(await on_main(start))

@@ -25,6 +25,8 @@ class ChangeDetector:
     def __init__(self, publish: Publish) -> None:
         self.publish = publish
         self.col: Any = None
+        #: while Anki syncs, the backend is busy: reading would block the main thread
+        self.paused = False
         self._total = -1
         self._max_note = 0
         self._note_mod = 0
@@ -59,7 +61,7 @@ class ChangeDetector:
     def check(self) -> None:
         """Main thread: publish what changed since the last check."""
         col = self.col
-        if col is None:
+        if col is None or self.paused:
             return
         db = col.db
         total = db.scalar("select total_changes()")

@@ -138,7 +138,11 @@ class AnkiEvents:
         self.bus.publish("collection.opened", {"profile": self._profile(), "temporary": True})
 
     def _sync_started(self) -> None:
+        self.changes.paused = True
         self.bus.publish("sync.started", {})
 
     def _sync_finished(self) -> None:
+        self.changes.paused = False
         self.bus.publish("sync.finished", {})
+        if self.active:
+            self.changes.check()  # what the sync brought in

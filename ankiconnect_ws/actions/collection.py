@@ -1,0 +1,326 @@
+"""Whole-collection actions: AnkiWeb sync, add-on upgrade, reload, .apkg export and import.
+
+Network I/O never runs on Anki's main thread: ``sync`` hands the collection sync to
+Anki's own background task runner (``mw.taskman``), as Anki's Sync button does, and
+``upgrade`` asks AnkiWeb from a worker thread. Package export/import are one
+main-thread turn each (the backend does the work in Rust).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ..errors import ActionError
+from .context import Environment, col, env, gui, on_main
+from .registry import action
+
+if TYPE_CHECKING:  # pragma: no cover
+    from anki.collection import Collection
+    from anki.sync_pb2 import SyncAuth
+
+log = logging.getLogger("ankiconnect_ws")
+
+#: how long ``upgrade`` waits for AnkiWeb's "is there a newer version" answer
+UPDATE_CHECK_TIMEOUT = 5.0
+#: how often the sync progress window refreshes (ms), as in Anki's own sync
+SYNC_PROGRESS_INTERVAL = 150
+
+
+# --- sync ------------------------------------------------------------------------------
+
+
+@action()
+async def sync() -> None:
+    """Sync the collection with AnkiWeb (or the profile's custom sync server)."""
+    finished = await on_main(_start_sync)
+    await asyncio.wrap_future(finished)
+
+
+def _start_sync() -> "concurrent.futures.Future[None]":
+    collection = col()
+    mw = gui()
+    auth = mw.pm.sync_auth()
+    if auth is None:
+        raise ActionError(errors.SYNC_AUTH_NOT_CONFIGURED)
+    return _CollectionSync(mw, collection, auth, env()).start()
+
+
+class _CollectionSync:
+    """One normal sync, run like Anki's Sync button but with no dialogs: the outcome
+    (null or an error message) goes to the API caller instead of a message box.
+
+    The backend holds the collection for the whole sync, so any collection call on the
+    main thread would freeze Anki until it ends. Until then ``col()`` answers
+    ``collection is not available`` instead.
+    """
+
+    def __init__(self, mw: Any, collection: "Collection", auth: "SyncAuth", environment: Environment) -> None:
+        self.mw = mw
+        self.collection = collection
+        self.auth = auth
+        self.environment = environment
+        self.sync_media = bool(mw.pm.media_syncing_enabled())
+        self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._timer: Any = None
+        self._available: Any = None
+
+    def start(self) -> "concurrent.futures.Future[None]":
+        from aqt import gui_hooks
+        from aqt.qt import QTimer, qconnect
+        from aqt.sync import on_normal_sync_timer
+        from aqt.utils import tr
+
+        gui_hooks.sync_will_start()
+        self._timer = QTimer(self.mw)
+        qconnect(self._timer.timeout, lambda: on_normal_sync_timer(self.mw))
+        self._timer.start(SYNC_PROGRESS_INTERVAL)
+        collection, auth, media = self.collection, self.auth, self.sync_media
+        try:
+            self.mw.taskman.with_progress(
+                lambda: collection.sync_collection(auth, media),
+                self._finished,
+                label=tr.sync_checking(),
+                title=tr.sync_checking(),
+                immediate=True,
+            )
+        except Exception:
+            self._stop_timer()
+            gui_hooks.sync_did_finish()
+            raise
+        # Only now: with_progress first runs other pending main-thread closures, which
+        # may still use the collection.
+        self._available = self.environment.collection
+        self.environment.collection = _no_collection
+        return self.done
+
+    def _stop_timer(self) -> None:
+        self._timer.stop()
+        self._timer.deleteLater()
+
+    def _finished(self, task: "concurrent.futures.Future[Any]") -> None:
+        """Main thread, once the background sync ended (successfully or not)."""
+        self._stop_timer()
+        self.environment.collection = self._available
+        try:
+            self._apply(task)
+        except Exception as exc:  # noqa: BLE001 - every failure is the caller's answer
+            self.done.set_exception(exc if isinstance(exc, ActionError) else ActionError(_message(exc)))
+        else:
+            self.done.set_result(None)
+        finally:
+            self._refresh_gui()
+
+    def _apply(self, task: "concurrent.futures.Future[Any]") -> None:
+        from anki.errors import Interrupted, SyncError, SyncErrorKind
+
+        if self.collection.db is not None:
+            self.collection._load_scheduler()  # a sync may change the scheduler version
+        try:
+            out = task.result()
+        except Interrupted:  # the Cancel button of the progress window
+            raise ActionError(errors.SYNC_CANCELLED) from None
+        except SyncError as exc:
+            if exc.kind is SyncErrorKind.AUTH:  # the login expired: forget it, as Anki does
+                self.mw.pm.clear_sync_auth()
+            raise ActionError(_message(exc)) from None
+        pm = self.mw.pm
+        pm.set_host_number(out.host_number)
+        if out.new_endpoint:
+            pm.set_current_sync_url(out.new_endpoint)
+        if out.server_message:
+            _tooltip(out.server_message)
+        if out.required not in (out.NO_CHANGES, out.NORMAL_SYNC):
+            # A full sync means choosing which side to overwrite: only the user can.
+            raise ActionError(errors.SYNC_STATUS_NOT_ACCEPTED.format(out.required))
+        if self.sync_media:
+            self.mw.media_syncer.start_monitoring()
+
+    def _refresh_gui(self) -> None:
+        """What Anki does after its own sync: reload caches, tell add-ons, redraw."""
+        from aqt import gui_hooks
+
+        try:
+            if self.mw.col is self.collection and self.collection.db is not None:
+                self.collection.models._clear_cache()
+            gui_hooks.sync_did_finish()
+            self.mw.reset()
+            self.mw.toolbar.redraw()
+        except Exception:  # noqa: BLE001 - the sync is over; a stale screen is no API error
+            log.exception("refresh after sync failed")
+
+
+def _no_collection() -> None:
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    from anki.lang import without_unicode_isolation
+
+    return without_unicode_isolation(str(exc)).strip() or type(exc).__name__
+
+
+def _tooltip(text: str) -> None:
+    from aqt.utils import tooltip
+
+    tooltip(text, period=10000)
+
+
+# --- upgrade ---------------------------------------------------------------------------
+
+
+@action(needs_collection=False)
+async def upgrade() -> bool:
+    """Install a newer version of this add-on from AnkiWeb; true once installed.
+
+    False when the add-on was not installed from AnkiWeb, is up to date, or AnkiWeb
+    cannot be reached in time. The update takes effect when Anki restarts.
+    """
+    target = await on_main(_ankiweb_target)
+    if target is None:
+        return False
+    manager, addon_id = target
+    try:
+        infos = await asyncio.wait_for(asyncio.to_thread(_fetch_update_info, addon_id), UPDATE_CHECK_TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - offline, timeout, AnkiWeb error: no update
+        log.info("add-on update check failed: %s", exc)
+        return False
+    if not await on_main(lambda: _has_update(manager, infos)):
+        return False
+    installed = await asyncio.to_thread(_download_and_install, manager, addon_id)
+    if installed:
+        await on_main(_tell_restart)
+    return installed
+
+
+def _ankiweb_target() -> tuple[Any, int] | None:
+    """Anki's add-on manager and our AnkiWeb id (None: not installed from AnkiWeb)."""
+    manager = gui().addonManager
+    addon_id = manager.addon_meta(manager.addonFromModule(__name__)).ankiweb_id()
+    return None if addon_id is None else (manager, addon_id)
+
+
+def _fetch_update_info(addon_id: int) -> list[Any]:
+    from aqt.addons import fetch_update_info
+
+    return fetch_update_info([addon_id])
+
+
+def _has_update(manager: Any, infos: list[Any]) -> bool:
+    manager.update_supported_versions(infos)
+    return bool(manager.get_updated_addons(infos))
+
+
+def _download_and_install(manager: Any, addon_id: int) -> bool:
+    """Worker thread, like Anki's own add-on downloader."""
+    from anki.httpclient import HttpClient
+    from aqt.addons import InstallOk, download_and_install_addon
+
+    with HttpClient() as client:
+        _, outcome = download_and_install_addon(manager, client, addon_id)
+    if not isinstance(outcome, InstallOk):
+        log.warning("add-on update failed: %s", outcome)
+    return isinstance(outcome, InstallOk)
+
+
+def _tell_restart() -> None:
+    from aqt.utils import tr
+
+    _tooltip(tr.addons_download_complete_please_restart_anki_to())
+
+
+# --- reload ----------------------------------------------------------------------------
+
+
+@action()
+def reloadCollection() -> None:
+    """Re-read what Python keeps of the collection and redraw Anki's screens.
+
+    For changes made behind Anki's back (another program writing the database).
+    """
+    collection = col()
+    collection._clear_caches()  # the note type cache
+    collection._load_scheduler()
+    mw = env().mw
+    if mw is not None:
+        mw.reset()
+
+
+# --- packages --------------------------------------------------------------------------
+
+
+def _package_path(path: Any) -> str:
+    if not isinstance(path, str) or not path:
+        raise ActionError(errors.PACKAGE_PATH_INVALID.format(path))
+    return path
+
+
+@action(needs_collection=False)
+def exportPackage(deck: Any, path: Any, includeSched: bool = False) -> bool:
+    """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    collection = env().collection()
+    if collection is None:  # upstream answers false here, not an error
+        return False
+    deck_id = collection.decks.id_for_name(deck) if isinstance(deck, str) else None
+    if not deck_id:
+        return False
+    out_path = _package_path(path)
+    with_scheduling = bool(includeSched)
+    collection.export_anki_package(
+        out_path=out_path,
+        options=ExportAnkiPackageOptions(
+            with_scheduling=with_scheduling,
+            with_deck_configs=with_scheduling,
+            with_media=True,
+            # the format upstream writes, which every Anki version can import
+            legacy=True,
+        ),
+        limit=DeckIdLimit(deck_id),
+    )
+    return True
+
+
+@action()
+def importPackage(path: Any) -> bool:
+    """Import the .apkg at ``path``; notes already present are updated if newer."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+
+    collection = col()
+    package = _package_path(path)
+    if not os.path.isfile(package):
+        raise ActionError(errors.PACKAGE_NOT_FOUND.format(package))
+    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    result = collection.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=package,
+            options=ImportAnkiPackageOptions(
+                merge_notetypes=False,
+                update_notes=if_newer,
+                update_notetypes=if_newer,
+                # whatever the package carries, as upstream's importer did
+                with_scheduling=True,
+                with_deck_configs=True,
+            ),
+        )
+    )
+    _announce(result.changes)
+    return True
+
+
+def _announce(changes: Any) -> None:
+    """Let Anki's screens (deck list, browser) show the imported notes."""
+    if env().mw is None:
+        return
+    try:
+        from aqt import gui_hooks
+
+        gui_hooks.operation_did_execute(changes, None)
+    except Exception:  # noqa: BLE001 - the import is done; a stale screen is no API error
+        log.exception("refresh after import failed")
