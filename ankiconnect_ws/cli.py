@@ -31,6 +31,8 @@ __all__ = ["main", "prepare_base", "install_addon", "install_in_anki"]
 PACKAGE_DIR = Path(__file__).resolve().parent
 ADDON_FOLDER = "ankiconnect_ws"
 PROFILE = "User 1"
+#: how long a stop (Ctrl-C, SIGTERM) may take before Anki is killed
+STOP_TIMEOUT = 30.0
 
 # Runs in the child. It must not import ankiconnect_ws: Anki has to load the add-on
 # itself, from addons21, exactly as it would for a user.
@@ -149,12 +151,17 @@ def run(args: argparse.Namespace) -> int:
                 stop(0, None)
                 break
             time.sleep(0.05)
+        stop_deadline: float | None = None
         while True:
             try:
                 code = child.wait(timeout=0.5)
                 break
             except subprocess.TimeoutExpired:
-                continue
+                if stopping and stop_deadline is None:
+                    stop_deadline = time.monotonic() + STOP_TIMEOUT
+                if stop_deadline is not None and time.monotonic() > stop_deadline:
+                    sys.stderr.write(f"ankiconnect-ws: Anki did not close within {STOP_TIMEOUT:.0f}s; killing it\n")
+                    child.kill()
         return 0 if stopping and code in (0, -signal.SIGTERM) else code
     finally:
         if child.poll() is None:
@@ -184,7 +191,9 @@ def install_in_anki(addon: Any) -> None:
         if mw.state == "startup":
             mw.progress.single_shot(200, close_when_settled, False)
         else:
-            mw.close()
+            from .ui import close_for_exit
+
+            close_for_exit(mw)
 
     def close(_signum: int, _frame: Any) -> None:
         mw.taskman.run_on_main(close_when_settled)

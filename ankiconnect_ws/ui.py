@@ -10,7 +10,38 @@ import concurrent.futures
 import webbrowser
 from typing import Any
 
-__all__ = ["ask_permission", "install_menu"]
+__all__ = ["ask_permission", "install_menu", "nobody_can_answer", "close_for_exit"]
+
+#: Anki's windows that ask "discard current input?" before closing
+_ASKING_WINDOWS = ("AddCards", "NewAddCards")
+
+
+def nobody_can_answer() -> bool:
+    """True when Anki runs without a screen (offscreen Qt): no one could answer a prompt."""
+    from aqt.qt import QGuiApplication
+
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
+def close_for_exit(mw: Any) -> None:
+    """Close Anki the normal way (collection saved).
+
+    Without a screen, an Add window holding input would ask "discard?" and wait forever
+    for an answer nobody can give, so it is closed without asking first. With a screen
+    the user sees the question, as in Anki itself.
+    """
+    import aqt
+
+    if nobody_can_answer():
+        for name in _ASKING_WINDOWS:
+            entry = aqt.dialogs._dialogs.get(name)
+            window = entry[1] if entry else None
+            if window is not None:
+                try:
+                    window._close()
+                except Exception:  # already closing: Anki's own close goes on
+                    pass
+    mw.close()
 
 
 def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]":

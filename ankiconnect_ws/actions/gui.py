@@ -626,8 +626,10 @@ def guiImportFile(path: Any = None) -> None:
 @action(needs_collection=False)
 def guiExitAnki() -> None:
     """Closes Anki the normal way (collection saved) once this reply has gone out."""
+    from ..ui import close_for_exit
+
     mw = gui()
-    mw.progress.single_shot(EXIT_DELAY_MS, mw.close, False)
+    mw.progress.single_shot(EXIT_DELAY_MS, lambda: close_for_exit(mw), False)
 
 
 def _start_database_check(mw: Any) -> None:

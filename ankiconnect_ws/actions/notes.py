@@ -27,7 +27,7 @@ from ._notebuild import (
     prefetch_media,
     tag_list,
 )
-from .context import col, env, on_main
+from .context import col, env, on_main, on_main_sliced
 from .registry import action
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,7 +111,9 @@ async def addNotes(notes: Any) -> list[int | None]:
     """Adds every valid note in one backend call; ``null`` for each note that can't be."""
     specs = _spec_list(notes)
     media = await prefetch_media(specs)
-    return await on_main(lambda: _add_notes(specs, media))
+    # In slices: a duplicate of a note from an earlier slice is found in the collection.
+    pairs = list(zip(specs, media))
+    return await on_main_sliced(pairs, lambda part: _add_notes([s for s, _ in part], [m for _, m in part]))
 
 
 def _add_notes(specs: list[Any], media: list[list[MediaEntry]]) -> list[int | None]:
@@ -165,13 +167,14 @@ def canAddNoteWithErrorDetail(note: Any) -> dict[str, Any]:
 
 
 @action()
-def canAddNotes(notes: Any) -> list[bool]:
-    return [problem is None for problem in _can_add(_spec_list(notes))]
+async def canAddNotes(notes: Any) -> list[bool]:
+    problems = await on_main_sliced(_spec_list(notes), _can_add)
+    return [problem is None for problem in problems]
 
 
 @action()
-def canAddNotesWithErrorDetail(notes: Any) -> list[dict[str, Any]]:
-    return [_detail(problem) for problem in _can_add(_spec_list(notes))]
+async def canAddNotesWithErrorDetail(notes: Any) -> list[dict[str, Any]]:
+    return [_detail(problem) for problem in await on_main_sliced(_spec_list(notes), _can_add)]
 
 
 # --- updating -------------------------------------------------------------------------
@@ -360,16 +363,20 @@ def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[
 
 
 @action()
-def notesInfo(notes: Any = None, query: Any = None) -> list[dict[str, Any]]:
-    collection = col()
+async def notesInfo(notes: Any = None, query: Any = None) -> list[dict[str, Any]]:
     if query is not None:
-        requested: list[Any] = list(collection.find_notes(query))
+        requested: list[Any] = await on_main(lambda: list(col().find_notes(query)))
     elif notes is not None:
         if not isinstance(notes, list):
             raise ActionError(errors.NOTES_NOT_ID_LIST)
         requested = notes
     else:
         raise ActionError(errors.NOTES_OR_QUERY)
+    return await on_main_sliced(requested, _notes_info, first=500)
+
+
+def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
+    collection = col()
     ids = [n for n in requested if _is_id(n)]
     rows = _notes_rows(collection, ids, "mid, mod, tags, flds")
     cards: dict[int, list[int]] = {}

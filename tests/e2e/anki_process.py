@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -38,6 +39,7 @@ class AnkiProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: stop() can end Anki too
         )
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         match = re.fullmatch(r"ankiconnect-ws listening on http://([^:]+):(\d+)\n", line)
@@ -111,7 +113,9 @@ class AnkiProcess:
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            # never leave an orphaned Anki behind: kill the launcher's whole group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             return self.proc.wait()
 
 
