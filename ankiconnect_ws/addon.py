@@ -97,6 +97,23 @@ class AddOn:
         """Apply edited settings now; a new address/port waits for the next profile open."""
         self.config = self._read_config()
         self.environment.config = self.config
+        self._open_api_log()
+
+    def _open_api_log(self) -> None:
+        from .server.apilog import ApiLog
+
+        path = self.config.apiLogPath
+        current = self.app.api_log
+        if current is not None and current.path == path:
+            return
+        self.app.api_log = None
+        if current is not None:
+            current.close()
+        if path:
+            try:
+                self.app.api_log = ApiLog(path)
+            except OSError as exc:
+                _notice(f"ankiconnect-ws: cannot write apiLogPath {path}: {exc}")
 
     def save_config_value(self, key: str, value: Any) -> None:
         raw = self.mw.addonManager.getConfig(self.module) or {}
@@ -152,6 +169,7 @@ class AddOn:
         self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
         self.mw.app.aboutToQuit.connect(self.shutdown)
         ui.install_menu(self)
+        self._open_api_log()
         self.server.start(self.config.webBindAddress, self.config.webBindPort, self._on_bound)
         if os.environ.get("ANKICONNECT_WS_CLI"):
             from . import cli

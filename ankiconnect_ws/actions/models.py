@@ -213,7 +213,15 @@ def updateModelStyling(model: dict[str, Any]) -> None:
 
 
 @action()
-def findAndReplaceInModels(
+def findAndReplaceInModels(**params: Any) -> int:
+    """Top-level parameters as upstream's code takes them; the README's (and typed
+    clients') form nested in ``model`` is accepted too."""
+    if set(params) == {"model"} and isinstance(params["model"], dict):
+        params = params["model"]
+    return _find_and_replace_in_models(**params)
+
+
+def _find_and_replace_in_models(
     modelName: Any,
     findText: str,
     replaceText: str,
@@ -231,6 +239,9 @@ def findAndReplaceInModels(
             _save(notetype)
             changed_count += 1
     return changed_count
+
+
+_find_and_replace_in_models.__qualname__ = "AnkiConnect.findAndReplaceInModels"  # same TypeError text
 
 
 def _replace_in_model(

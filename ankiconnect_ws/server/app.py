@@ -31,12 +31,18 @@ class App:
     #: pub/sub for WebSocket events; set by the events package
     bus: Any = None
     started: float = field(default_factory=time.time)
+    #: ``apiLogPath`` writer (see apilog.py), or None
+    api_log: Any = None
     #: open WebSocket sessions (server thread only)
     sessions: set[Any] = field(default_factory=set)
 
     def note_request(self, record: dict[str, Any]) -> None:
         for fn in self.on_request:
             fn(record)
+
+    def log(self, kind: str, value: Any) -> None:
+        if self.api_log is not None:
+            self.api_log.write(kind, value)
 
     def note_refused(self, record: dict[str, Any]) -> None:
         for fn in self.on_refused:

@@ -56,9 +56,11 @@ class HttpConnection:
             self.conn.receive_data(data)
 
     async def _send(self, *events: object) -> None:
-        out = b"".join(self.conn.send(event) or b"" for event in events)
-        if out:
-            self.writer.write(out)
+        # send_with_data_passthrough hands the body bytes through untouched, so a large
+        # reply is not copied once more on its way to the socket.
+        chunks = [chunk for event in events for chunk in (self.conn.send_with_data_passthrough(event) or ())]
+        if chunks:
+            self.writer.writelines(chunks)
             await self.writer.drain()
 
     async def _send_reply(self, reply: legacy.HttpReply, head_only: bool = False) -> None:

@@ -84,7 +84,9 @@ async def respond(app: App, method: str, headers: dict[str, str], body: bytes) -
         return forbidden(decision.cors_origin)
 
     info = RequestInfo(origin=origin or "", trusted=decision.allowed, protocol="http")
+    app.log("request", request)
     result = await app.dispatcher.handle(request, info)
+    app.log("reply", result)
     reply = _json_reply(cors_origin, result)
     app.note_request(
         {

@@ -112,7 +112,9 @@ class Session:
             action = obj["action"]
             info = RequestInfo(origin=self.origin, trusted=True, protocol="ws",
                                authenticated=self.authenticated, session=self)
+            self.app.log("request", obj)
             reply = await self.app.dispatcher.handle(obj, info, always_envelope=True)
+            self.app.log("reply", reply)
         except BadRequest as exc:
             reply = {"result": None, "error": str(exc)}
         self.send_json({"id": request_id, **reply})

@@ -17,7 +17,9 @@ SECOND_PROFILE = "Second"
 
 @pytest.fixture(scope="session")
 def anki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
-    process = AnkiProcess(tmp_path_factory.mktemp("anki"), config=TEST_CONFIG, extra_profiles=(SECOND_PROFILE,))
+    base = tmp_path_factory.mktemp("anki")
+    config = {**TEST_CONFIG, "apiLogPath": str(base / "api.log")}
+    process = AnkiProcess(base, config=config, extra_profiles=(SECOND_PROFILE,))
     try:
         yield process
     finally:

@@ -227,3 +227,11 @@ def test_api_key_required_but_request_permission_answers(anki_keyed: AnkiProcess
         "result": {"permission": "granted", "requireApikey": True, "version": 6},
         "error": None,
     }
+
+
+def test_api_log_path_records_requests_and_replies(anki: AnkiProcess) -> None:
+    marker = "logged-deck-name"
+    anki("createDeck", deck=marker)
+    text = (anki.base / "api.log").read_text()
+    assert "[request]" in text and "[reply]" in text
+    assert f'"deck": "{marker}"' in text

@@ -202,6 +202,13 @@ def test_find_and_replace_in_models(api: LocalApi, collection: Collection) -> No
     assert api.error("findAndReplaceInModels", modelName="Nope", findText="a", replaceText="b") == (
         "model was not found: Nope"
     )
+    # the README's nested form works too; binding errors read as upstream's
+    assert api("findAndReplaceInModels", model={"modelName": "Vocab", "findText": "{{kanji:Word}}",
+                                                "replaceText": "{{Word}}", "back": False, "css": False}) == 1
+    assert _stored(collection, "Vocab")["tmpls"][0]["qfmt"] == "{{Word}}"
+    assert api.error("findAndReplaceInModels", modelName="Vocab") == (
+        "AnkiConnect.findAndReplaceInModels() missing 2 required positional arguments: 'findText' and 'replaceText'"
+    )
 
 
 def test_model_template_rename(api: LocalApi, collection: Collection) -> None:
