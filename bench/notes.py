@@ -145,7 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="short run")
     args = parser.parse_args()
-    args.small_reps, args.large_reps, args.check_reps = (2, 1, 2) if args.quick else (5, 3, 5)
+    args.small_reps, args.large_reps, args.check_reps = (2, 1, 2) if args.quick else (10, 5, 10)
     print(f"machine: {machine()}")
     anki.lang.set_lang("en_US")  # field_checksum strips HTML through the i18n backend
     steps = plan(args)

@@ -4,6 +4,7 @@ end-to-end tests (tests/e2e) talk to one real Anki started through the CLI."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from anki.collection import Collection
 from ankiconnect_ws.actions.context import Environment, RequestInfo
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import Dispatcher
+
+
+_SESSION_START = time.time()
 
 
 class LocalApi:
@@ -57,3 +61,13 @@ def collection(tmp_path: Path):
 @pytest.fixture
 def api(collection: Collection) -> LocalApi:
     return LocalApi(collection)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    """Say where the status page screenshots were saved (test artefacts)."""
+    artifacts = Path(__file__).resolve().parents[1] / "test-artifacts"
+    shots = sorted(p for p in artifacts.glob("*.png") if p.stat().st_mtime >= _SESSION_START) if artifacts.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"test artefacts (screenshots): {artifacts}")
+        for shot in shots:
+            terminalreporter.write_line(f"  {shot.name}")

@@ -1,0 +1,87 @@
+"""The transport without Anki: a real ServerThread on loopback, actions running on a real
+Collection inline. Covers what needs odd timings or raw sockets: keep-alive pings,
+refusing a dead peer, the request-parsing messages."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from websockets.sync.client import connect
+
+from ankiconnect_ws.actions.context import Environment
+from ankiconnect_ws.config import Config
+from ankiconnect_ws.protocol import BadRequest, Dispatcher, parse_request
+from ankiconnect_ws.server import App, ServerThread
+
+HANDSHAKE = (
+    b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[ServerThread, int]]:
+    col = Collection(str(tmp_path / "c.anki2"))
+    config = Config(webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3)
+    environment = Environment(collection=lambda: col, config=config)
+    app = App(Dispatcher(environment, lambda: config), lambda: config)
+    thread = ServerThread(app)
+    bound: dict[str, object] = {}
+    thread.start("127.0.0.1", 0, lambda address, error: bound.update(address=address, error=error))
+    deadline = time.monotonic() + 5
+    while "address" not in bound and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert bound.get("error") is None and bound.get("address")
+    try:
+        yield thread, bound["address"][1]  # type: ignore[index]
+    finally:
+        thread.stop()
+        col.close()
+
+
+def test_idle_websocket_is_pinged_and_a_silent_peer_dropped(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(HANDSHAKE)
+        assert b" 101 " in raw.recv(4096)
+        # we never answer the ping: the server must close the connection
+        received = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = raw.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        assert received[:1] == b"\x89"  # a ping frame came first
+        assert time.monotonic() < deadline, "the dead connection was not closed"
+
+
+def test_a_live_client_answers_pings_and_stays(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with connect(f"ws://127.0.0.1:{port}/") as ws:  # the client library answers pings
+        time.sleep(1.5)  # several ping intervals
+        ws.send(json.dumps({"id": 1, "action": "version"}))
+        assert json.loads(ws.recv(timeout=5)) == {"id": 1, "result": 6, "error": None}
+
+
+def test_parse_request_messages() -> None:
+    cases = {
+        b"{bad": "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        b"[1]": "[1] is not of type 'object'",
+        b'"s"': "'s' is not of type 'object'",
+        b'{"action": null}': "None is not of type 'string'",
+        b'{"action": "a", "version": true}': "True is not of type 'integer'",
+        b'{"action": "a", "params": 3}': "3 is not of type 'object'",
+    }
+    for body, message in cases.items():
+        with pytest.raises(BadRequest) as error:
+            parse_request(body)
+        assert str(error.value) == message, body
+    assert parse_request(b'{"action": "a", "version": 6.0}')["version"] == 6.0
+    assert parse_request(b'{"action": "a", "x": NaN}')["action"] == "a"  # Python's json accepts NaN
