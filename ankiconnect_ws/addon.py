@@ -54,7 +54,9 @@ class AddOn:
         self.module = module
         self.config: Config = self._read_config()
         self._collection_open = False
-        self.runner = MainThreadRunner(mw.taskman.run_on_main)
+        from aqt.qt import QTimer
+
+        self.runner = MainThreadRunner(mw.taskman.run_on_main, post_later=lambda fn, ms: QTimer.singleShot(ms, fn))
         self.environment = Environment(
             collection=self._collection,
             mw=mw,

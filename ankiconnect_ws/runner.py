@@ -18,16 +18,40 @@ from typing import Any, TypeVar
 
 from .errors import ANKI_CLOSING, ActionError
 
-__all__ = ["MainThreadRunner"]
+__all__ = ["MainThreadRunner", "Continue"]
+
+
+class Continue:
+    """Returned by a job that has more to do: ``fn`` runs in a later main-thread turn
+    (after Qt had its turn), and its result - or next Continue - completes the job."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
 
 T = TypeVar("T")
 Job = tuple[Callable[[], Any], concurrent.futures.Future]
 
 
 class MainThreadRunner:
-    def __init__(self, post: Callable[[Callable[[], None]], None], budget: float = 0.008) -> None:
-        """``post(fn)`` must call ``fn`` soon on the main thread (``mw.taskman.run_on_main``)."""
+    def __init__(
+        self,
+        post: Callable[[Callable[[], None]], None],
+        budget: float = 0.005,
+        post_later: Callable[[Callable[[], None], int], None] | None = None,
+        pause_ms: int = 4,
+    ) -> None:
+        """``post(fn)`` must call ``fn`` soon on the main thread (``mw.taskman.run_on_main``).
+
+        ``post_later(fn, ms)`` (main thread, e.g. ``QTimer.singleShot``) continues a long
+        queue after a pause: a re-posted event would run before Qt's timers and starve
+        them (a 10 ms timer was seen 770 ms late under a request flood), while a timer
+        takes its turn with the others, so Anki keeps painting and ticking.
+        """
         self._post = post
+        self._post_later = post_later
+        self._pause_ms = pause_ms
         self._budget = budget
         self._queue: collections.deque[Job] = collections.deque()
         self._lock = threading.Lock()
@@ -78,14 +102,33 @@ class MainThreadRunner:
                     return
                 fn, future = self._queue.popleft()
             if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(fn())
-                except BaseException as exc:  # never let an action reach Qt's error dialog
-                    future.set_exception(exc)
+                self._run(fn, future)
             if time.monotonic() >= deadline:
-                # Yield to Qt (paint, input) and continue in the next turn.
-                self._post(self._drain)
+                # Yield to Qt (paint, input, timers) and continue in a later turn.
+                if self._post_later is not None:
+                    self._post_later(self._drain, self._pause_ms)
+                else:
+                    self._post(self._drain)
                 return
+
+    def _run(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # never let an action reach Qt's error dialog
+            future.set_exception(exc)
+            return
+        if not isinstance(result, Continue):
+            future.set_result(result)
+        elif self._closed:
+            future.set_exception(ActionError(ANKI_CLOSING))
+        else:
+            # The next slice runs on the main thread itself after a pause, without a
+            # round trip through the server thread.
+            step = result.fn
+            if self._post_later is not None:
+                self._post_later(lambda: self._run(step, future), self._pause_ms)
+            else:
+                self._post(lambda: self._run(step, future))
 
     def close(self) -> None:
         """Refuse new jobs and fail the queued ones (Anki is exiting)."""

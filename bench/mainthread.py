@@ -124,7 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="short run")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--inflight", type=int, default=32, help="deckNames requests in flight per client")
+    parser.add_argument("--inflight", type=int, default=32, help="requests in flight per client")
+    parser.add_argument("--flood-action", default="deckNames",
+                        help="action the clients send (e.g. version, which stays off the main thread)")
     args = parser.parse_args()
     idle_seconds, flood_seconds, settle_seconds = (2.0, 3.0, 1.0) if args.quick else (5.0, 10.0, 3.0)
     note_count = 10000
@@ -141,9 +143,9 @@ def main() -> None:
         time.sleep(1.0)
 
         start = time.time()
-        replies = flood(anki, "deckNames", args.clients, args.inflight, flood_seconds)
+        replies = flood(anki, args.flood_action, args.clients, args.inflight, flood_seconds)
         end = time.time()
-        windows.append((f"{args.clients} WebSocket clients x {args.inflight} in flight, deckNames for "
+        windows.append((f"{args.clients} WebSocket clients x {args.inflight} in flight, {args.flood_action} for "
                         f"{flood_seconds:g} s ({replies / (end - start):,.0f} req/s)", start, end))
         time.sleep(1.0)
 

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import http.client
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ from websockets.asyncio.client import connect as ws_connect_async
 from websockets.asyncio.server import serve as ws_serve
 from websockets.sync.client import connect as ws_connect_sync
 
-from _anki import percentile, start_anki, summary
+from _anki import machine, percentile, start_anki, summary
 
 REQUEST = {"action": "version", "version": 6}
 REQUEST_BODY = json.dumps(REQUEST).encode()
@@ -303,6 +304,7 @@ def main() -> None:
     try:
         ours = Target("ours", anki.host, anki.port, anki.port)
         reference = Target("reference", "127.0.0.1", ref_http, ref_ws)
+        print(f"machine: {machine()}")
         where = "child process" if child else "background thread"
         print(f"reference server: bare asyncio HTTP + websockets.asyncio echo in a {where}")
         print(f"sequential: {count} requests per case after {warmup_requests} warm-up requests")
@@ -331,6 +333,7 @@ def main() -> None:
         print(f"    WebSocket version round trip p50 < 1 ms: {ws_rtt:.3f} ms -> {'MET' if ws_rtt < 1 else 'MISSED'}")
     finally:
         anki.stop()
+        shutil.rmtree(anki.base.parent, ignore_errors=True)
         if child is not None:
             child.terminate()
             child.wait()

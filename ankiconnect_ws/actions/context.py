@@ -36,7 +36,7 @@ __all__ = [
 
 #: target duration of one main-thread slice of a long batch (seconds): short enough
 #: that Anki repaints and answers input between slices
-SLICE_BUDGET = 0.025
+SLICE_BUDGET = 0.010
 
 T = TypeVar("T")
 
@@ -111,20 +111,35 @@ def request_info() -> RequestInfo:
     return _request.get()
 
 
+def _bound(fn: Callable[[], Any], environment: Environment, info: RequestInfo) -> Callable[[], Any]:
+    """``fn`` run inside the environment; a Continue it returns stays inside it too."""
+    from ..runner import Continue
+
+    def job() -> Any:
+        with bind(environment, info):
+            out = fn()
+        if isinstance(out, Continue):
+            return Continue(_bound(out.fn, environment, info))
+        return out
+
+    return job
+
+
 async def on_main(fn: Callable[[], T]) -> T:
     """From an ``async`` action: run ``fn`` on Anki's main thread and return its result.
 
-    ``fn`` sees the same environment and caller as the action that called it.
+    ``fn`` sees the same environment and caller as the action that called it. It may
+    return :class:`~ankiconnect_ws.runner.Continue` to go on in a later turn.
     """
+    from ..runner import Continue
+
     environment = env()
-    info = request_info()
-
-    def job() -> T:
-        with bind(environment, info):
-            return fn()
-
+    job = _bound(fn, environment, request_info())
     if environment.run_on_main is None:  # unit tests: there is only one thread
-        return job()
+        out = job()
+        while isinstance(out, Continue):
+            out = out.fn()
+        return out
     return await environment.run_on_main(job)
 
 
@@ -137,24 +152,26 @@ async def on_main_sliced(
     """Run ``work`` over ``items`` on the main thread in slices of about ``budget``
     seconds each, and return the concatenated results in order.
 
-    The slice size adapts to the measured cost per item, so a 10,000-note batch holds
-    the main thread in ~25 ms steps instead of freezing Anki for its whole length.
-    ``work`` must give one result per item and be correct for any split of the list.
+    Between slices Qt gets its turn (paint, input, timers), so a 10,000-note batch never
+    freezes Anki; the slice size adapts to the measured cost per item. ``work`` must give
+    one result per item and be correct for any split of the list.
     """
+    from ..runner import Continue
+
     results: list[T] = []
+    position = 0
     size = max(1, first)
-    start = 0
-    while start < len(items):
-        part = items[start : start + size]
 
-        def timed(part: list[Any] = part) -> tuple[list[T], float]:
-            began = time.perf_counter()
-            out = work(part)
-            return out, time.perf_counter() - began
+    def step() -> Any:
+        nonlocal position, size
+        part = items[position : position + size]
+        began = time.perf_counter()
+        results.extend(work(part))
+        elapsed = time.perf_counter() - began
+        position += len(part)
+        size = max(1, min(size * 4, int(budget / max(elapsed / max(len(part), 1), 1e-6))))
+        return Continue(step) if position < len(items) else results
 
-        out, elapsed = await on_main(timed)
-        results.extend(out)
-        start += len(part)
-        per_item = max(elapsed / len(part), 1e-6)
-        size = max(1, min(size * 4, int(budget / per_item)))
-    return results
+    if not items:
+        return results
+    return await on_main(step)

@@ -140,7 +140,7 @@ def _can_add(specs: list[Any]) -> list[str | None]:
     Media objects are ignored: a check must not download or store files.
     """
     collection = col()
-    builder = NoteBuilder(collection)
+    builder = NoteBuilder(collection, fresh_guids=False)
     outcome: list[Candidate | str] = []
     for spec in specs:
         try:
