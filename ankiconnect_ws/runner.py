@@ -38,7 +38,7 @@ class MainThreadRunner:
     def __init__(
         self,
         post: Callable[[Callable[[], None]], None],
-        budget: float = 0.005,
+        budget: float = 0.003,
         post_later: Callable[[Callable[[], None], int], None] | None = None,
         pause_ms: int = 4,
     ) -> None:
