@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ..http_files import FileServer
 from .anki_process import AnkiProcess
 
 DUPLICATE = "cannot create note because it is a duplicate"
@@ -47,38 +46,11 @@ def unexpected(action: str, param: str) -> str:
 # --- a local HTTP server for audio downloads ---------------------------------------------
 
 
-class MediaServer:
+class MediaServer(FileServer):
     """Serves AUDIO for any path under /audio/ (query strings included), 404 otherwise."""
 
     def __init__(self) -> None:
-        self.requests: list[str] = []
-        requests = self.requests
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                requests.append(self.path)
-                if not self.path.startswith("/audio/"):
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "audio/mpeg")
-                self.send_header("Content-Length", str(len(AUDIO)))
-                self.end_headers()
-                self.wfile.write(AUDIO)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(lambda path: AUDIO if path.startswith("/audio/") else None)
 
 
 @pytest.fixture(scope="module")

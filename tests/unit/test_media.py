@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,54 +15,26 @@ import pytest
 from ankiconnect_ws.config import Config
 
 from ..conftest import LocalApi
+from ..http_files import FileServer
 
 HELLO = b"Hello, world!"
 HELLO_B64 = base64.b64encode(HELLO).decode()
 AUDIO = b"ID3 fake mp3 bytes"
 
 
-class MediaServer:
-    """A local HTTP server: /audio.mp3, /hello.txt, /slow (1 s), anything else 404.
+class MediaServer(FileServer):
+    """Serves /audio.mp3, /hello.txt and a /slow file (after 1 s); 404 otherwise.
 
     ``seen_inside_main`` records, for each request, whether the collection work of an
     action was running at that moment (set by ``watch_main``).
     """
 
     def __init__(self) -> None:
-        self.requests: list[str] = []
+        files = {"/audio.mp3": AUDIO, "/hello.txt": HELLO, "/slow": b"late"}
+        super().__init__(files.get, slow=("/slow",))
         self.seen_inside_main: list[bool] = []
         self.inside_main = threading.Event()
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                server.requests.append(self.path)
-                server.seen_inside_main.append(server.inside_main.is_set())
-                if self.path == "/slow":
-                    time.sleep(1.0)
-                body = {"/audio.mp3": AUDIO, "/hello.txt": HELLO, "/slow": b"late"}.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.on_request.append(lambda _path: self.seen_inside_main.append(self.inside_main.is_set()))
 
     def watch_main(self, api: LocalApi) -> list[int]:
         """Route the api's main-thread calls through a marker; returns the call log."""
@@ -80,15 +50,6 @@ class MediaServer:
 
         api.environment.run_on_main = run_on_main
         return calls
-
-
-@pytest.fixture
-def media_server() -> Iterator[MediaServer]:
-    server = MediaServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def media_dir(api: LocalApi) -> Path:

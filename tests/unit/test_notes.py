@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ..conftest import LocalApi
-from .test_media import AUDIO, MediaServer, media_server  # noqa: F401  (fixture)
+from .test_media import AUDIO, MediaServer
 
 DUPLICATE = "cannot create note because it is a duplicate"
 EMPTY = "cannot create note because it is empty"
@@ -199,7 +199,7 @@ def test_can_add_variants(api: LocalApi) -> None:
 # --- media in notes -------------------------------------------------------------------
 
 
-def test_add_note_with_media(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
+def test_add_note_with_media(api: LocalApi, media_server: MediaServer) -> None:
     calls = media_server.watch_main(api)
     picture = base64.b64encode(b"\x89PNG fake").decode()
     nid = api(
@@ -218,7 +218,7 @@ def test_add_note_with_media(api: LocalApi, media_server: MediaServer) -> None: 
     assert calls == [1]
 
 
-def test_media_skip_hash_and_failures(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
+def test_media_skip_hash_and_failures(api: LocalApi, media_server: MediaServer) -> None:
     digest = hashlib.md5(AUDIO).hexdigest()
     missing = media_server.url("/missing.mp3")
     nid = api("addNote", note=basic("skip", audio=[
@@ -240,7 +240,7 @@ def test_media_skip_hash_and_failures(api: LocalApi, media_server: MediaServer) 
     assert ids[0] is None and isinstance(ids[1], int)
 
 
-def test_add_notes_with_media_downloads_each_url_once(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
+def test_add_notes_with_media_downloads_each_url_once(api: LocalApi, media_server: MediaServer) -> None:
     calls = media_server.watch_main(api)
     audio = {"url": media_server.url("/audio.mp3"), "filename": "a.mp3", "fields": ["Back"]}
     ids = api("addNotes", notes=[basic(f"n{i}", audio=audio) for i in range(5)])
@@ -254,7 +254,7 @@ def test_add_notes_with_media_downloads_each_url_once(api: LocalApi, media_serve
 # --- updating -------------------------------------------------------------------------
 
 
-def test_update_note_fields(api: LocalApi, media_server: MediaServer) -> None:  # noqa: F811
+def test_update_note_fields(api: LocalApi, media_server: MediaServer) -> None:
     nid = api("addNote", note=basic("old front", tags=["keep"]))
     result = api(
         "updateNoteFields",
