@@ -50,7 +50,7 @@ class HttpConnection:
             if self.conn.they_are_waiting_for_100_continue:
                 await self._send(h11.InformationalResponse(status_code=100, headers=[]))
             try:
-                data = await asyncio.wait_for(self.reader.read(READ_SIZE), timeout)
+                data = await _read_with_timeout(self.reader, timeout)
             except asyncio.TimeoutError:
                 raise _Close() from None
             self.conn.receive_data(data)
@@ -195,6 +195,15 @@ class HttpConnection:
         trailing, _closed = self.conn.trailing_data
         await websocket.serve(self.app, request, bytes(trailing), self.reader, self.writer)
         return True
+
+
+async def _read_with_timeout(reader: asyncio.StreamReader, timeout: float) -> bytes:
+    # asyncio.timeout (3.11+) costs far less than wait_for, which wraps every read in a
+    # new task: the difference is visible in requests per second on keep-alive.
+    if hasattr(asyncio, "timeout"):
+        async with asyncio.timeout(timeout):
+            return await reader.read(READ_SIZE)
+    return await asyncio.wait_for(reader.read(READ_SIZE), timeout)
 
 
 class _TooLarge(Exception):
