@@ -70,8 +70,10 @@ class AddOn:
         self.app.bus = self.bus
         self.environment.services["bus"] = self.bus
         self.events = AnkiEvents(mw, self.bus)
-        # The first subscription (server thread) switches change detection on (main thread).
-        self.bus.on_first_subscriber.append(lambda: mw.taskman.run_on_main(self.events.activate))
+        # The first subscription (server thread) switches change detection on (main
+        # thread). Through the runner's queue, so it runs before any action a client
+        # sends after subscribing: that action's changes must not vanish into the baseline.
+        self.bus.on_first_subscriber.append(lambda: self.runner.submit(self.events.activate))
         self.runner.after_turn.append(self.events.after_jobs)
         self.stats = TrafficStats()
         self.app.on_request.append(self.stats.request)
@@ -185,7 +187,11 @@ class AddOn:
         """Server thread: the listener is up (or could not be opened)."""
         if error is not None:
             message = f"ankiconnect-ws {error}. Is another AnkiConnect running? Change webBindPort in the add-on's config."
+            log.error(message)
             self.mw.taskman.run_on_main(lambda: _notice(message))
+            ready_file = os.environ.get("ANKICONNECT_WS_READY_FILE")
+            if ready_file:  # the CLI reports it and stops
+                Path(ready_file).write_text(f"error {message}\n", encoding="utf-8")
             return
         self.bound = address
         if address:

@@ -137,6 +137,11 @@ def run(args: argparse.Namespace) -> int:
         deadline = time.monotonic() + args.timeout
         while True:
             text = ready_file.read_text().strip()
+            if text.startswith("error "):
+                sys.stderr.write(text[len("error "):] + "\n")
+                stop(0, None)
+                child.wait(STOP_TIMEOUT)
+                return 1
             if text:
                 host, port = text.rsplit(" ", 1)
                 shown = f"[{host}]" if ":" in host else host

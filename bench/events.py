@@ -27,15 +27,20 @@ def main() -> None:
         with anki.ws() as ws:
             ws.send(json.dumps({"id": 1, "action": "subscribe", "params": {"events": ["note"]}}))
             json.loads(ws.recv(timeout=10))
+            seen: set[int] = set()
             for i in range(args.count):
-                anki("addNote", note={"deckName": "Bench events", "modelName": "Basic",
-                                      "fields": {"Front": f"event {i}", "Back": "x"}})
-                while True:
-                    message = json.loads(ws.recv(timeout=10))
+                note_id = anki("addNote", note={"deckName": "Bench events", "modelName": "Basic",
+                                                "fields": {"Front": f"event {i}", "Back": "x"}})
+                # changes close together may share one event: wait for the one with our id
+                while note_id not in seen:
+                    try:
+                        message = json.loads(ws.recv(timeout=10))
+                    except TimeoutError:
+                        raise SystemExit(f"no note.added for note {note_id} (#{i}); seen {len(seen)}: {anki.log_tail(15)}") from None
                     if message.get("event") == "note.added":
                         latencies.append(time.time() * 1000 - message["time"])
-                        break
-        print(f"hook -> WebSocket client, note.added: {summary(latencies)}")
+                        seen.update(message["data"]["noteIds"])
+        print(f"hook -> WebSocket client, note.added: {summary(latencies)} ({args.count} notes)")
     finally:
         anki.stop()
 
