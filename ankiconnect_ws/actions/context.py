@@ -146,7 +146,7 @@ async def on_main(fn: Callable[[], T]) -> T:
 async def on_main_sliced(
     items: list[Any],
     work: Callable[[list[Any]], list[T]],
-    budget: float = SLICE_BUDGET,
+    budget: float | None = None,
     first: int = 100,
 ) -> list[T]:
     """Run ``work`` over ``items`` on the main thread in slices of about ``budget``
@@ -158,6 +158,7 @@ async def on_main_sliced(
     """
     from ..runner import Continue
 
+    budget = SLICE_BUDGET if budget is None else budget
     results: list[T] = []
     position = 0
     size = max(1, first)
