@@ -52,7 +52,7 @@ def test_sliced_batches_equal_a_single_pass(tmp_path: Path, monkeypatch: pytest.
     assert sliced["added"] == one_pass["added"]
     assert sliced["fronts"] == one_pass["fronts"]
     assert sliced["cards"] == one_pass["cards"] == 298
-    assert one_pass["calls"] == 1 and sliced["calls"] > 100
+    assert one_pass["calls"] <= 2 and sliced["calls"] > 100  # 100 first, then as the budget allows
     assert one_pass["added"][150] is False and one_pass["added"][250] is False
     assert one_pass["checked"][250] == {"canAdd": False, "error": "model was not found: No such model"}
     assert one_pass["checked"][150] == {"canAdd": True}  # a check does not see its own batch
