@@ -23,6 +23,7 @@ import pytest
 
 from ..unit.test_catalogue import UPSTREAM_122
 from .anki_process import AnkiProcess
+from .messages import missing, unexpected
 from .conftest import SECOND_PROFILE
 
 DUPLICATE = "cannot create note because it is a duplicate"
@@ -37,14 +38,6 @@ def unique(label: str) -> str:
 def token() -> str:
     """A unique word (no spaces): for tags, media names and search markers."""
     return uuid.uuid4().hex[:12]
-
-
-def missing(action: str, param: str) -> str:
-    return f"AnkiConnect.{action}() missing 1 required positional argument: '{param}'"
-
-
-def unexpected(action: str, param: str) -> str:
-    return f"AnkiConnect.{action}() got an unexpected keyword argument '{param}'"
 
 
 class Kit:

@@ -22,6 +22,7 @@ import pytest
 
 from ..http_files import FileServer
 from .anki_process import AnkiProcess
+from .messages import missing, unexpected
 
 DUPLICATE = "cannot create note because it is a duplicate"
 #: the skipHash of the seed's addNote sample (a stub file of the site it downloads from)
@@ -33,14 +34,6 @@ HELLO_B64 = "SGVsbG8sIHdvcmxkIQ=="  # the seed's storeMediaFile data: "Hello, wo
 
 def unique() -> str:
     return uuid.uuid4().hex[:10]
-
-
-def missing(action: str, param: str) -> str:
-    return f"AnkiConnect.{action}() missing 1 required positional argument: '{param}'"
-
-
-def unexpected(action: str, param: str) -> str:
-    return f"AnkiConnect.{action}() got an unexpected keyword argument '{param}'"
 
 
 # --- a local HTTP server for audio downloads ---------------------------------------------
