@@ -51,6 +51,7 @@ class Config:
     eventBufferSize: int = 10000
     subscriberQueueSize: int = 1000
     extraHostNames: tuple[str, ...] = ()  # more Host names accepted on loopback
+    permissionPromptTimeout: float = 60.0  # s a requestPermission prompt waits for the user
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

@@ -69,8 +69,14 @@ def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]"
         if not answer.done():
             answer.set_result(granted)
 
+    def withdraw() -> None:
+        if not answer.done():
+            answer.set_result(False)
+        box.close()
+
     box.finished.connect(finished)
     box.show()
+    answer.withdraw = withdraw  # type: ignore[attr-defined]  # for the action's timeout
     return answer
 
 

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from .. import errors
-from .context import env, request_info
+from .context import env, on_main, request_info
 from .registry import action, names
 
 
@@ -59,24 +59,30 @@ async def multi(actions: Any) -> list[Any]:
 
 
 @action()
-async def requestPermission(origin: str = "", allowed: bool = False) -> dict[str, Any]:
-    """Let a web origin ask for access; the prompt never blocks the server."""
+async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str, Any]:
+    """Let a web origin ask for access; the prompt never blocks the server.
+
+    Who asks and whether it is trusted come from the transport (the HTTP ``Origin``
+    header, the WebSocket handshake), never from the client: the HTTP layer fills in
+    ``origin`` and ``allowed`` as upstream does, and they are ignored here.
+    """
     environment = env()
+    info = request_info()
     cfg = environment.config
-    version_number = _config_api_version()
-    granted = {"permission": "granted", "requireApikey": bool(cfg and cfg.apiKey), "version": version_number}
-    if allowed:
+    granted = {"permission": "granted", "requireApikey": bool(cfg and cfg.apiKey), "version": _config_api_version()}
+    if info.trusted:
         return granted
-    if cfg is not None and origin in cfg.ignoreOriginList:
-        return {"permission": "denied"}
+    denied = {"permission": "denied"}
+    if cfg is not None and info.origin in cfg.ignoreOriginList:
+        return denied
     prompt = environment.services.get("permission_prompt")
     if prompt is None:  # no GUI (unit tests): nobody can say yes
-        return {"permission": "denied"}
-    answer = await asyncio.wrap_future(await _on_main_future(prompt, origin))
-    return granted if answer else {"permission": "denied"}
-
-
-async def _on_main_future(prompt: Any, origin: str) -> Any:
-    from .context import on_main
-
-    return await on_main(lambda: prompt(origin))
+        return denied
+    answer = await on_main(lambda: prompt(info.origin))
+    timeout = cfg.permissionPromptTimeout if cfg is not None else 60.0
+    try:
+        return granted if await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(answer)), timeout) else denied
+    except asyncio.TimeoutError:
+        # Nobody answered: withdraw the question rather than leave the request hanging.
+        await on_main(lambda: answer.withdraw())
+        return denied

@@ -9,7 +9,8 @@ import pytest
 from .anki_process import AnkiProcess
 
 #: small limits so the limit tests need small payloads
-TEST_CONFIG = {"maxBodyBytes": 1_000_000, "wsMaxMessageBytes": 1_000_000, "subscriberQueueSize": 50}
+TEST_CONFIG = {"maxBodyBytes": 1_000_000, "wsMaxMessageBytes": 1_000_000, "subscriberQueueSize": 50,
+               "permissionPromptTimeout": 2}
 API_KEY = "s3cret-key"
 #: a second profile in the shared Anki, for profile-switch tests
 SECOND_PROFILE = "Second"

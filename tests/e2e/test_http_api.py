@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 
 from .anki_process import AnkiProcess
 from .conftest import API_KEY
@@ -235,3 +237,26 @@ def test_api_log_path_records_requests_and_replies(anki: AnkiProcess) -> None:
     text = (anki.base / "api.log").read_text()
     assert "[request]" in text and "[reply]" in text
     assert f'"deck": "{marker}"' in text
+
+
+def test_permission_prompt_never_blocks_and_times_out(anki: AnkiProcess) -> None:
+    """An untrusted page asks for permission: Anki shows a non-modal prompt, the server
+    keeps answering meanwhile, and with nobody answering the request is denied."""
+    origin = "https://asks.example"
+    outcome: dict[str, object] = {}
+
+    def ask() -> None:
+        outcome["reply"] = anki.post({"action": "requestPermission", "version": 6}, {"Origin": origin})
+
+    asking = threading.Thread(target=ask)
+    started = time.monotonic()
+    asking.start()
+    time.sleep(0.3)
+    assert anki("deckNames")  # the prompt is showing; everything else still answers
+    assert "reply" not in outcome
+    asking.join(30)
+    waited = time.monotonic() - started
+    status, headers, body = outcome["reply"]  # type: ignore[misc]
+    assert status == 200 and json.loads(body) == {"result": {"permission": "denied"}, "error": None}
+    assert headers["Access-Control-Allow-Origin"] == origin  # the page can read its answer
+    assert 1.5 < waited < 15  # permissionPromptTimeout is 2 s in the test config
