@@ -54,9 +54,12 @@ class ChangeDetector:
         self.col = None
 
     def notes_deleted(self, col: Any, ids: Any) -> None:
-        ids = [int(i) for i in ids]
-        if ids:
-            self.publish("note.deleted", {"noteIds": ids})
+        try:
+            note_ids = [int(i) for i in ids]
+        except (TypeError, ValueError):  # a hook must never raise into Anki
+            return
+        if note_ids:
+            self.publish("note.deleted", {"noteIds": note_ids})
 
     def check(self) -> None:
         """Main thread: publish what changed since the last check."""

@@ -3,13 +3,34 @@ and hands it to the bus (no Qt objects, no waiting)."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .bus import EventBus
 from .changes import ChangeDetector
 
 __all__ = ["AnkiEvents"]
+
+log = logging.getLogger("ankiconnect_ws.events")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def never_raises(fn: F) -> F:
+    """Anki removes a hook that raises and shows its error dialog: an event we could
+    not build is logged and dropped instead."""
+
+    @functools.wraps(fn)
+    def safe(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("ankiconnect-ws: event hook %s failed", fn.__name__)
+            return None
+
+    return safe  # type: ignore[return-value]
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -51,17 +72,20 @@ class AnkiEvents:
 
     # --- change detection ------------------------------------------------------------
 
+    @never_raises
     def activate(self) -> None:
         """Start watching the collection (from the first subscription on)."""
         self.active = True
         if self.mw.col is not None and self.changes.col is None:
             self.changes.attach(self.mw.col)
 
+    @never_raises
     def after_jobs(self) -> None:
         """After API actions ran on the main thread."""
         if self.active:
             self.changes.check()
 
+    @never_raises
     def _operation(self, changes: Any, handler: Any) -> None:
         if self.active and (changes.note_text or changes.card or changes.deck or changes.notetype or changes.tag):
             self.changes.check()
@@ -73,6 +97,7 @@ class AnkiEvents:
         deck = col.decks.name_if_exists(card.current_deck_id()) if col else None
         return {"cardId": card.id, "noteId": card.nid, "deckId": card.current_deck_id(), "deck": deck}
 
+    @never_raises
     def _question(self, card: Any) -> None:
         facts = self._card_facts(card)
         try:
@@ -82,9 +107,11 @@ class AnkiEvents:
         facts["counts"] = self._counts()
         self.bus.publish("review.question", facts)
 
+    @never_raises
     def _answer(self, card: Any) -> None:
         self.bus.publish("review.answer", self._card_facts(card))
 
+    @never_raises
     def _answered(self, reviewer: Any, card: Any, ease: int) -> None:
         facts = self._card_facts(card)
         facts.update(
@@ -109,6 +136,7 @@ class AnkiEvents:
 
     # --- window state ----------------------------------------------------------------
 
+    @never_raises
     def _state_changed(self, new_state: str, old_state: str) -> None:
         self.bus.publish("state.changed", {"state": new_state, "previous": old_state})
         if old_state == "review" and new_state != "review":
@@ -119,28 +147,34 @@ class AnkiEvents:
     def _profile(self) -> str | None:
         return getattr(self.mw.pm, "name", None)
 
+    @never_raises
     def _opened(self) -> None:
         if self.active and self.mw.col is not None:
             self.changes.attach(self.mw.col)
         self.bus.publish("collection.opened", {"profile": self._profile(), "temporary": False})
 
+    @never_raises
     def _closed(self) -> None:
         self.changes.detach()
         self.bus.publish("collection.closed", {"profile": self._profile(), "temporary": False})
 
+    @never_raises
     def _temporarily_closed(self, col: Any) -> None:
         self.changes.detach()
         self.bus.publish("collection.closed", {"profile": self._profile(), "temporary": True})
 
+    @never_raises
     def _reopened(self, col: Any) -> None:
         if self.active:
             self.changes.attach(col)
         self.bus.publish("collection.opened", {"profile": self._profile(), "temporary": True})
 
+    @never_raises
     def _sync_started(self) -> None:
         self.changes.paused = True
         self.bus.publish("sync.started", {})
 
+    @never_raises
     def _sync_finished(self) -> None:
         self.changes.paused = False
         self.bus.publish("sync.finished", {})
