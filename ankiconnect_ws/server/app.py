@@ -36,7 +36,18 @@ class App:
     #: open WebSocket sessions (server thread only)
     sessions: set[Any] = field(default_factory=set)
 
-    def note_request(self, record: dict[str, Any]) -> None:
+    def note_request(self, protocol: str, action: Any, origin: str, started: float, error: Any) -> None:
+        """Tell the observers a request was answered (``started``: perf_counter)."""
+        if not self.on_request:
+            return
+        record = {
+            "protocol": protocol,
+            "action": action,
+            "origin": origin,
+            "ms": round((time.perf_counter() - started) * 1000, 3),
+            "ok": error is None,
+            "error": error,
+        }
         for fn in self.on_request:
             fn(record)
 

@@ -88,16 +88,9 @@ async def respond(app: App, method: str, headers: dict[str, str], body: bytes) -
     result = await app.dispatcher.handle(request, info)
     app.log("reply", result)
     reply = _json_reply(cors_origin, result)
-    app.note_request(
-        {
-            "protocol": "http",
-            "action": action,
-            "origin": origin or "",
-            "ms": round((time.perf_counter() - started) * 1000, 3),
-            "ok": not (isinstance(result, dict) and result.get("error") is not None and set(result) == {"result", "error"}),
-            "error": result.get("error") if isinstance(result, dict) and set(result) == {"result", "error"} else None,
-        }
-    )
+    # the envelope's error (a bare version<=4 success has none)
+    error = result.get("error") if isinstance(result, dict) and result.keys() == {"result", "error"} else None
+    app.note_request("http", action, origin or "", started, error)
     return reply
 
 

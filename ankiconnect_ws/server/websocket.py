@@ -118,14 +118,7 @@ class Session:
         except BadRequest as exc:
             reply = {"result": None, "error": str(exc)}
         self.send_json({"id": request_id, **reply})
-        self.app.note_request({
-            "protocol": "ws",
-            "action": action,
-            "origin": self.origin,
-            "ms": round((time.perf_counter() - started) * 1000, 3),
-            "ok": reply.get("error") is None,
-            "error": reply.get("error"),
-        })
+        self.app.note_request("ws", action, self.origin, started, reply.get("error"))
         with contextlib.suppress(ConnectionError):
             await self.writer.drain()
 
