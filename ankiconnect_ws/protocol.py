@@ -149,7 +149,8 @@ class Dispatcher:
                 raise errors.ActionError(errors.UNSUPPORTED_ACTION)
             result = await self.call(spec, params, info)
         except Exception as exc:  # every failure becomes the error string, as upstream
-            return envelope(None, str(exc))
+            # (an exception without a message still needs a truthy error for clients)
+            return envelope(None, str(exc) or type(exc).__name__)
         if _bare_allowed(version) and not always_envelope:
             return result
         return envelope(result)
