@@ -64,3 +64,28 @@ def test_gui_exit_anki_over_websocket(tmp_path: Path) -> None:
         assert process.proc.wait(30) == 0
     finally:
         process.stop()
+
+
+def test_exit_with_requests_in_flight_answers_or_closes_cleanly(tmp_path: Path) -> None:
+    """Requests still queued when Anki exits get an answer or a clean close, never a hang."""
+    from websockets.exceptions import ConnectionClosed
+
+    process = AnkiProcess(tmp_path / "exit-busy")
+    try:
+        with process.ws() as ws:
+            ws.send(json.dumps({"id": "exit", "action": "guiExitAnki"}))
+            for i in range(300):
+                ws.send(json.dumps({"id": i, "action": "deckNames", "version": 6}))
+            replies = []
+            try:
+                while True:
+                    replies.append(json.loads(ws.recv(timeout=30)))
+            except ConnectionClosed as closed:
+                assert closed.rcvd is None or closed.rcvd.code in (1000, 1001), closed.rcvd
+        assert {"id": "exit", "result": None, "error": None} in replies
+        for reply in replies:
+            assert set(reply) == {"id", "result", "error"}
+            assert reply["error"] in (None, "collection is not available", "Anki is closing"), reply
+        assert process.proc.wait(30) == 0
+    finally:
+        process.stop()
