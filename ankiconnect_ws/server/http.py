@@ -42,17 +42,27 @@ class HttpConnection:
 
     # --- low level -------------------------------------------------------------------
 
-    async def _next_event(self, timeout: float) -> object:
+    async def _next_event(self, timeout: float, idle: float | None = None) -> object:
+        """The next h11 event, complete within ``timeout`` seconds in all: a client
+        dribbling a request head byte by byte does not reset the clock. With ``idle``,
+        first wait that long for the next request to begin (keep-alive)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if idle is not None else loop.time() + timeout
         while True:
             event = self.conn.next_event()
             if event is not h11.NEED_DATA:
                 return event
             if self.conn.they_are_waiting_for_100_continue:
                 await self._send(h11.InformationalResponse(status_code=100, headers=[]))
+            wait = idle if deadline is None else deadline - loop.time()
+            if wait is None or wait <= 0:
+                raise _Close()
             try:
-                data = await _read_with_timeout(self.reader, timeout)
+                data = await _read_with_timeout(self.reader, wait)
             except asyncio.TimeoutError:
                 raise _Close() from None
+            if deadline is None and data:
+                deadline = loop.time() + timeout  # the request has begun
             self.conn.receive_data(data)
 
     async def _send(self, *events: object) -> None:
@@ -82,8 +92,8 @@ class HttpConnection:
         config = self.app.config()
         try:
             while True:
-                first = self.conn.their_state is h11.IDLE
-                event = await self._next_event(config.idleTimeout if first else config.headerTimeout)
+                waiting = self.conn.their_state is h11.IDLE
+                event = await self._next_event(config.headerTimeout, config.idleTimeout if waiting else None)
                 if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
                     return
                 if not isinstance(event, h11.Request):

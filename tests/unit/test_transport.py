@@ -28,7 +28,7 @@ HANDSHAKE = (
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[ServerThread, int]]:
     col = Collection(str(tmp_path / "c.anki2"))
-    config = Config(webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3)
+    config = Config(webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3, headerTimeout=1.0, idleTimeout=5.0)
     environment = Environment(collection=lambda: col, config=config)
     app = App(Dispatcher(environment, lambda: config), lambda: config)
     thread = ServerThread(app)
@@ -85,3 +85,42 @@ def test_parse_request_messages() -> None:
         assert str(error.value) == message, body
     assert parse_request(b'{"action": "a", "version": 6.0}')["version"] == 6.0
     assert parse_request(b'{"action": "a", "x": NaN}')["action"] == "a"  # Python's json accepts NaN
+
+
+def test_a_request_head_dribbled_byte_by_byte_is_cut_off(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    head = b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        started = time.monotonic()
+        closed = False
+        for byte in head:
+            try:
+                raw.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.05)
+            if time.monotonic() - started > 4:
+                break
+        if not closed:
+            raw.settimeout(3)
+            try:
+                closed = raw.recv(1024) == b""
+            except OSError:
+                closed = True
+        assert closed, "the slow request head was not cut off"
+        assert time.monotonic() - started < 4  # headerTimeout is 1 s in total, not per byte
+
+
+def test_an_idle_keep_alive_connection_waits_longer_than_a_request_head(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        time.sleep(1.5)  # longer than headerTimeout (1 s), shorter than idleTimeout (5 s)
+        body = b'{"action": "version", "version": 6}'
+        raw.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        reply = b""
+        while not reply.endswith(b"null}"):
+            chunk = raw.recv(4096)
+            assert chunk, "the idle connection was closed too early"
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200 OK")
