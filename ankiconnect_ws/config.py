@@ -6,15 +6,11 @@ by its safe default, so a typo in the config dialog never stops the server.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["Config", "load_config", "DEFAULTS_PATH", "ENV_OVERRIDES"]
-
-DEFAULTS_PATH = Path(__file__).with_name("config.json")
+__all__ = ["Config", "load_config", "ENV_OVERRIDES"]
 
 #: environment variable -> config key. The environment wins over the config file, so a
 #: launcher (or a container) can move the port without touching the profile.
@@ -129,7 +125,3 @@ def load_config(
             problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
     return replace(defaults, **values), problems
 
-
-def file_defaults() -> dict[str, Any]:
-    """The shipped config.json (what Anki shows as defaults in its config dialog)."""
-    return json.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))

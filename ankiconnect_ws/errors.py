@@ -31,7 +31,6 @@ NOTE_EMPTY = "cannot create note because it is empty"
 NOTE_DUPLICATE = "cannot create note because it is a duplicate"
 NOTE_UNKNOWN_REASON = "cannot create note for unknown reason"
 
-GUI_REVIEW_NOT_ACTIVE = "Gui review is not currently active."
 ANKI_CLOSING = "Anki is closing"
 
 # --- decks and deck config ---

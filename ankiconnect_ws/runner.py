@@ -78,9 +78,6 @@ class MainThreadRunner:
         """From the server loop: run ``fn`` on the main thread and await its result."""
         return await asyncio.wrap_future(self.submit(fn))
 
-    def pending(self) -> int:
-        return len(self._queue)
-
     def _drain(self) -> None:
         try:
             self._drain_turn()

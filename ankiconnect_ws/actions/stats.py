@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The review-log columns, in the order cardReviews gives and insertReviews takes them.
 REVLOG_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
 #: getReviewsOfCards leaves out the card id (it is the key).
-REVIEW_KEYS = tuple(column for column in REVLOG_COLUMNS if column != "cid")
 
 SECONDS_PER_DAY = 86400
 

@@ -42,7 +42,6 @@ class Subscription:
         self.queue: collections.deque[bytes] = collections.deque()
         self.wake = asyncio.Event()
         self.resets = 0
-        self.delivered = 0
         self.task = asyncio.get_running_loop().create_task(self._pump())
 
     def wants(self, name: str) -> bool:
@@ -66,7 +65,6 @@ class Subscription:
                     await self.wake.wait()
                     continue
                 session.send_text_bytes(self.queue.popleft())
-                self.delivered += 1
                 await session.writer.drain()
         except (ConnectionError, asyncio.CancelledError):
             pass
@@ -94,7 +92,6 @@ class EventBus:
         #: called (on the server thread) after the first subscription of this run
         self.on_first_subscriber: list[Callable[[], None]] = []
         self.ever_subscribed = False
-        self.published = 0
 
     # --- any thread --------------------------------------------------------------------
 
@@ -110,7 +107,6 @@ class EventBus:
 
     def _deliver(self, name: str, data: dict[str, Any], stamp: int) -> None:
         self.seq += 1
-        self.published += 1
         frame = dumps({"event": name, "seq": self.seq, "time": stamp, "data": data})
         self.buffer.append((self.seq, name, frame))
         for sub in self.subscribers:

@@ -51,7 +51,6 @@ class AnkiEvents:
         self.bus = bus
         self.changes = ChangeDetector(bus.publish)
         self.active = False
-        self._state = None
 
     def install(self) -> None:
         from anki import hooks
