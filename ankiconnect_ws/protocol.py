@@ -51,6 +51,8 @@ def _loads(body: bytes) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
+    except RecursionError:  # absurdly deep nesting: refuse it, don't crash the connection
+        raise BadRequest("JSON nested too deeply") from None
 
 
 def _is_integer(value: Any) -> bool:

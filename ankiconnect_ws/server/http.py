@@ -110,6 +110,13 @@ class HttpConnection:
             pass
         except h11.LocalProtocolError:
             log.exception("HTTP state error")
+        except Exception:  # a bug of ours: still answer, and say so in the log
+            log.exception("ankiconnect-ws: request failed")
+            if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                try:
+                    await self._send_plain(500, "internal error, see Anki's log\n", close=True)
+                except Exception:
+                    pass
 
     async def _bad_request(self, exc: h11.RemoteProtocolError) -> None:
         if self.conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):

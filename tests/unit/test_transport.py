@@ -85,6 +85,8 @@ def test_parse_request_messages() -> None:
         assert str(error.value) == message, body
     assert parse_request(b'{"action": "a", "version": 6.0}')["version"] == 6.0
     assert parse_request(b'{"action": "a", "x": NaN}')["action"] == "a"  # Python's json accepts NaN
+    with pytest.raises(BadRequest, match="nested too deeply"):
+        parse_request(b"[" * 100_000 + b"]" * 100_000)
 
 
 def test_a_request_head_dribbled_byte_by_byte_is_cut_off(server: tuple[ServerThread, int]) -> None:
