@@ -21,7 +21,7 @@ from .actions import registry
 from .actions.context import Environment, RequestInfo, bind
 from .config import Config
 
-__all__ = ["BadRequest", "parse_request", "validate_request", "envelope", "Dispatcher", "dumps"]
+__all__ = ["BadRequest", "parse_request", "validate_request", "envelope", "Dispatcher", "dumps", "encode_reply"]
 
 DEFAULT_VERSION = 4
 
@@ -32,7 +32,24 @@ class BadRequest(Exception):
 
 def dumps(value: Any) -> bytes:
     """Serialise a reply. Integer dict keys become strings, as Python's json does."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # orjson stops at 64-bit integers (a client may send bigger ids back to us);
+        # Python's json takes them. Anything else unserialisable still raises.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encode_reply(value: Any) -> bytes:
+    """Serialise a reply; a result JSON cannot carry becomes an error reply instead, so
+    the request still gets its one answer."""
+    try:
+        return dumps(value)
+    except (TypeError, ValueError) as exc:
+        error = f"the result cannot be sent as JSON: {exc}"
+        if isinstance(value, dict) and "id" in value:
+            return dumps({"id": value["id"], "result": None, "error": error})
+        return dumps(envelope(None, error))
 
 
 def _loads(body: bytes) -> Any:

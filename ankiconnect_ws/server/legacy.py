@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..actions.context import RequestInfo
-from ..protocol import BadRequest, dumps, envelope, parse_request
+from ..protocol import BadRequest, encode_reply, envelope, parse_request
 from .app import App
 from .security import decide_origin
 
@@ -36,7 +36,7 @@ def _json_reply(cors_origin: str, value: Any) -> HttpReply:
     return HttpReply(
         200,
         [(b"Content-Type", b"application/json"), *cors_headers(cors_origin)],
-        dumps(value),
+        encode_reply(value),
     )
 
 

@@ -26,7 +26,7 @@ from websockets.server import ServerProtocol
 
 from ..actions.context import RequestInfo
 from ..errors import INVALID_API_KEY
-from ..protocol import BadRequest, dumps, validate_request
+from ..protocol import BadRequest, encode_reply, validate_request
 from .app import App
 from .security import decide_origin
 
@@ -83,7 +83,7 @@ class Session:
         """Queue one text frame (server thread only)."""
         if not self.open:
             return
-        self.protocol.send_text(dumps(value))
+        self.protocol.send_text(encode_reply(value))
         self.flush()
 
     def send_text_bytes(self, payload: bytes) -> None:

@@ -260,3 +260,16 @@ def test_permission_prompt_never_blocks_and_times_out(anki: AnkiProcess) -> None
     assert status == 200 and json.loads(body) == {"result": {"permission": "denied"}, "error": None}
     assert headers["Access-Control-Allow-Origin"] == origin  # the page can read its answer
     assert 1.5 < waited < 15  # permissionPromptTimeout is 2 s in the test config
+
+
+def test_huge_integers_get_an_answer(anki: AnkiProcess) -> None:
+    huge = 2**70
+    for action, params in (("cardsModTime", {"cards": [huge]}), ("notesInfo", {"notes": [huge]}),
+                           ("getDecks", {"cards": [huge]}), ("version", {})):
+        status, _, body = anki.post(json.dumps({"action": action, "version": 6, "params": params}))
+        assert status == 200, (action, body)
+        reply = json.loads(body)
+        assert set(reply) == {"result", "error"}, (action, reply)
+    with anki.ws() as ws:
+        ws.send(json.dumps({"id": huge, "action": "version"}))
+        assert json.loads(ws.recv(timeout=10)) == {"id": huge, "result": 6, "error": None}

@@ -113,3 +113,13 @@ def test_decks_round_trip(api: LocalApi) -> None:
     assert api("createDeck", deck="Japanese::Tokyo") == new_id
     assert set(api("deckNames")) == {"Default", "Japanese", "Japanese::Tokyo"}
     assert api("deckNamesAndIds")["Japanese::Tokyo"] == new_id
+
+
+def test_big_integers_and_unserialisable_results_still_answer() -> None:
+    from ankiconnect_ws.protocol import encode_reply
+
+    assert encode_reply({"result": [2**70], "error": None}) == b'{"result":[1180591620717411303424],"error":null}'
+    assert encode_reply({1: "a"}) == b'{"1":"a"}'
+    broken = encode_reply({"id": 7, "result": object(), "error": None})
+    assert broken.startswith(b'{"id":7,"result":null,"error":"the result cannot be sent as JSON: ')
+    assert encode_reply({"result": {1, 2}, "error": None}).startswith(b'{"result":null,"error":"the result cannot')
