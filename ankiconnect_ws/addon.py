@@ -130,13 +130,17 @@ class AddOn:
     def _collection(self) -> Any:
         return self.mw.col if self._collection_open else None
 
+    def _set_collection_open(self, is_open: bool) -> None:
+        """The one place that says whether actions may use the collection."""
+        self._collection_open = is_open
+        self.facts["collectionOpen"] = is_open
+
     def _on_collection_load(self, *_args: Any) -> None:
-        self._collection_open = True
-        self.facts.update(collectionOpen=True, profile=self.mw.pm.name)
+        self._set_collection_open(True)
+        self.facts["profile"] = self.mw.pm.name
 
     def _on_collection_close(self, *_args: Any) -> None:
-        self._collection_open = False
-        self.facts["collectionOpen"] = False
+        self._set_collection_open(False)
 
     def _on_state(self, new_state: str, _old: str) -> None:
         self.facts["state"] = new_state
@@ -145,12 +149,10 @@ class AddOn:
         """Anki's own sync holds the backend: answer `collection is not available`
         meanwhile instead of queueing collection work that would freeze the window."""
         self.facts["sync"] = state
-        syncing = state == "syncing"
-        self._collection_open = not syncing and self.mw.col is not None
-        self.facts["collectionOpen"] = self._collection_open
+        self._set_collection_open(state != "syncing" and self.mw.col is not None)
 
     def _on_profile_open(self) -> None:
-        self._collection_open = self.mw.col is not None
+        self._set_collection_open(self.mw.col is not None)
         self.reload_config()
         self._listen()
         self._announce()

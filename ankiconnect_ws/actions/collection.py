@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
-from .context import Environment, col, env, gui, on_main
+from .context import col, env, gui, on_main
 from .registry import action
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +47,7 @@ def _start_sync() -> "concurrent.futures.Future[None]":
     auth = mw.pm.sync_auth()
     if auth is None:
         raise ActionError(errors.SYNC_AUTH_NOT_CONFIGURED)
-    return _CollectionSync(mw, collection, auth, env()).start()
+    return _CollectionSync(mw, collection, auth).start()
 
 
 class _CollectionSync:
@@ -55,19 +55,18 @@ class _CollectionSync:
     (null or an error message) goes to the API caller instead of a message box.
 
     The backend holds the collection for the whole sync, so any collection call on the
-    main thread would freeze Anki until it ends. Until then ``col()`` answers
-    ``collection is not available`` instead.
+    main thread would freeze Anki until it ends. The ``sync_will_start`` /
+    ``sync_did_finish`` hooks fired here make the add-on answer ``collection is not
+    available`` meanwhile, exactly as for a sync started from Anki's Sync button.
     """
 
-    def __init__(self, mw: Any, collection: "Collection", auth: "SyncAuth", environment: Environment) -> None:
+    def __init__(self, mw: Any, collection: "Collection", auth: "SyncAuth") -> None:
         self.mw = mw
         self.collection = collection
         self.auth = auth
-        self.environment = environment
         self.sync_media = bool(mw.pm.media_syncing_enabled())
         self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._timer: Any = None
-        self._available: Any = None
 
     def start(self) -> "concurrent.futures.Future[None]":
         from aqt import gui_hooks
@@ -92,10 +91,6 @@ class _CollectionSync:
             self._stop_timer()
             gui_hooks.sync_did_finish()
             raise
-        # Only now: with_progress first runs other pending main-thread closures, which
-        # may still use the collection.
-        self._available = self.environment.collection
-        self.environment.collection = _no_collection
         return self.done
 
     def _stop_timer(self) -> None:
@@ -105,7 +100,6 @@ class _CollectionSync:
     def _finished(self, task: "concurrent.futures.Future[Any]") -> None:
         """Main thread, once the background sync ended (successfully or not)."""
         self._stop_timer()
-        self.environment.collection = self._available
         try:
             self._apply(task)
         except Exception as exc:  # noqa: BLE001 - every failure is the caller's answer
@@ -152,10 +146,6 @@ class _CollectionSync:
             self.mw.toolbar.redraw()
         except Exception:  # noqa: BLE001 - the sync is over; a stale screen is no API error
             log.exception("refresh after sync failed")
-
-
-def _no_collection() -> None:
-    return None
 
 
 def _message(exc: BaseException) -> str:
