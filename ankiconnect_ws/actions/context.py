@@ -7,6 +7,8 @@ on a real :class:`anki.collection.Collection` in a temp folder (bound by the fix
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import time
@@ -31,6 +33,7 @@ __all__ = [
     "request_info",
     "on_main",
     "on_main_sliced",
+    "wait_for_anki",
     "SLICE_BUDGET",
 ]
 
@@ -176,3 +179,13 @@ async def on_main_sliced(
     if not items:
         return results
     return await on_main(step)
+
+
+async def wait_for_anki(future: "concurrent.futures.Future[T]", timeout: float) -> T:
+    """Await something Anki settles later on its main thread (a dialog's answer, a
+    background operation), for at most ``timeout`` seconds.
+
+    Raises ``asyncio.TimeoutError``; the future is left alone (shielded), so Anki may
+    still finish the step after the caller has been answered.
+    """
+    return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)

@@ -23,7 +23,7 @@ from .. import errors
 from ..errors import ActionError
 from ._notebuild import MediaEntry, attach_media, field_text, prefetch_media, tag_list
 from .cards import findCards
-from .context import col, gui, on_main
+from .context import col, gui, on_main, wait_for_anki
 from .registry import action
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +60,7 @@ async def _wait(future: "concurrent.futures.Future[Any] | None", timeout: float 
     if future is None:
         return None
     try:
-        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+        return await wait_for_anki(future, timeout)
     except asyncio.TimeoutError:
         return None
 

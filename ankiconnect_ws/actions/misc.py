@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from .. import errors
-from .context import env, on_main, request_info
+from .context import env, on_main, request_info, wait_for_anki
 from .registry import action, names
 
 
@@ -81,7 +81,7 @@ async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str
     answer = await on_main(lambda: prompt(info.origin))
     timeout = cfg.permissionPromptTimeout if cfg is not None else 60.0
     try:
-        return granted if await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(answer)), timeout) else denied
+        return granted if await wait_for_anki(answer, timeout) else denied
     except asyncio.TimeoutError:
         # Nobody answered: withdraw the question rather than leave the request hanging.
         await on_main(lambda: answer.withdraw())

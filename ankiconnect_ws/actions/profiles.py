@@ -7,7 +7,7 @@ import concurrent.futures
 from typing import Any
 
 from .. import errors
-from .context import gui, on_main
+from .context import gui, on_main, wait_for_anki
 from .registry import action
 
 #: a profile switch waits for Anki's windows to close; one that asks the user (unsaved
@@ -19,7 +19,7 @@ async def _settled(outcome: "concurrent.futures.Future[bool] | bool") -> bool:
     if isinstance(outcome, bool):
         return outcome
     try:
-        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(outcome)), SWITCH_TIMEOUT)
+        return await wait_for_anki(outcome, SWITCH_TIMEOUT)
     except asyncio.TimeoutError:
         raise errors.ActionError(errors.PROFILE_SWITCH_WAITING) from None
 
