@@ -15,11 +15,13 @@ from ankiconnect_ws.actions.context import Environment, RequestInfo
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import Dispatcher
 
+from .api_calls import ApiCalls
+
 
 _SESSION_START = time.time()
 
 
-class LocalApi:
+class LocalApi(ApiCalls):
     """Calls actions the way the server does, but in-process on a bare Collection."""
 
     def __init__(self, collection: Collection, config: Config | None = None) -> None:
@@ -35,18 +37,6 @@ class LocalApi:
         """The version-6 reply: {"result": ..., "error": ...}."""
         return self.request({"action": action, "version": 6, "params": params})
 
-    def __call__(self, action: str, **params: Any) -> Any:
-        """The result; an AssertionError if the action failed."""
-        reply = self.envelope(action, **params)
-        assert reply["error"] is None, reply["error"]
-        return reply["result"]
-
-    def error(self, action: str, **params: Any) -> str:
-        """The error string; an AssertionError if the action succeeded."""
-        reply = self.envelope(action, **params)
-        assert reply["error"] is not None, f"{action} unexpectedly succeeded: {reply}"
-        assert reply["result"] is None
-        return reply["error"]
 
 
 @pytest.fixture

@@ -52,3 +52,9 @@ class FileServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def __enter__(self) -> "FileServer":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -16,10 +16,12 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+from ..api_calls import ApiCalls
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class AnkiProcess:
+class AnkiProcess(ApiCalls):
     def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None,
                  extra_profiles: tuple[str, ...] = ()) -> None:
         self.base = base
@@ -83,16 +85,6 @@ class AnkiProcess:
 
     def envelope(self, action: str, **params: Any) -> dict[str, Any]:
         return self.request({"action": action, "version": 6, "params": params, **self.key_field()})
-
-    def __call__(self, action: str, **params: Any) -> Any:
-        reply = self.envelope(action, **params)
-        assert reply["error"] is None, reply["error"]
-        return reply["result"]
-
-    def error(self, action: str, **params: Any) -> str:
-        reply = self.envelope(action, **params)
-        assert reply["error"] is not None, reply
-        return reply["error"]
 
     key: str | None = None
 

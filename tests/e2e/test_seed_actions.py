@@ -48,11 +48,8 @@ class MediaServer(FileServer):
 
 @pytest.fixture(scope="module")
 def media_server() -> Iterator[MediaServer]:
-    server = MediaServer()
-    try:
+    with MediaServer() as server:
         yield server
-    finally:
-        server.close()
 
 
 # --- building what the samples need ------------------------------------------------------

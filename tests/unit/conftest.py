@@ -12,8 +12,5 @@ from .test_media import MediaServer
 @pytest.fixture
 def media_server() -> Iterator[MediaServer]:
     """A local HTTP server with a few media files (see MediaServer)."""
-    server = MediaServer()
-    try:
+    with MediaServer() as server:
         yield server
-    finally:
-        server.close()

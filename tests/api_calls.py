@@ -1,0 +1,25 @@
+"""The call helpers shared by the in-process API (unit tests) and the real Anki (e2e)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiCalls:
+    """``envelope(action, **params)`` gives the version-6 reply; these build on it."""
+
+    def envelope(self, action: str, **params: Any) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, action: str, **params: Any) -> Any:
+        """The result; an AssertionError if the action failed."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is None, reply["error"]
+        return reply["result"]
+
+    def error(self, action: str, **params: Any) -> str:
+        """The error string; an AssertionError if the action succeeded."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is not None, f"{action} unexpectedly succeeded: {reply}"
+        assert reply["result"] is None
+        return reply["error"]
