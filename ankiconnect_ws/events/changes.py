@@ -47,8 +47,8 @@ class ChangeDetector:
         self._card_mod = db.scalar("select coalesce(max(mod), 0) from cards")
         self._note_mod, _ = self._moved(db, NOTE_ROWS, self._note_mod, self._seen_notes, set())
         self._card_mod, _ = self._moved(db, CARD_ROWS, self._card_mod, self._seen_cards, set())
-        self._decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
-        self._models = {m.id: m.name for m in col.models.all_names_and_ids()}
+        self._decks = _names(col.decks)
+        self._models = _names(col.models)
 
     def detach(self) -> None:
         self.col = None
@@ -81,10 +81,8 @@ class ChangeDetector:
         self._card_mod, cards = self._moved(db, CARD_ROWS, self._card_mod, self._seen_cards, set())
         if cards:
             self.publish("card.updated", {"cardIds": cards})
-        self._diff("deck", self._decks, {d.id: d.name for d in col.decks.all_names_and_ids()})
-        self._diff("model", self._models, {m.id: m.name for m in col.models.all_names_and_ids()})
-        self._decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
-        self._models = {m.id: m.name for m in col.models.all_names_and_ids()}
+        self._decks = self._diff("deck", self._decks, _names(col.decks))
+        self._models = self._diff("model", self._models, _names(col.models))
 
     @staticmethod
     def _moved(db: Any, query: str, since: int, seen: dict[int, tuple[Any, ...]], skip: set[int]) -> tuple[int, list[int]]:
@@ -104,7 +102,8 @@ class ChangeDetector:
             since = newest
         return since, changed
 
-    def _diff(self, kind: str, before: dict[int, str], after: dict[int, str]) -> None:
+    def _diff(self, kind: str, before: dict[int, str], after: dict[int, str]) -> dict[int, str]:
+        """Publish what changed between two id -> name snapshots; return the new one."""
         for ident, name in after.items():
             if ident not in before:
                 self.publish(f"{kind}.added", {"id": ident, "name": name})
@@ -113,3 +112,9 @@ class ChangeDetector:
         for ident, name in before.items():
             if ident not in after:
                 self.publish(f"{kind}.deleted", {"id": ident, "name": name})
+        return after
+
+
+def _names(manager: Any) -> dict[int, str]:
+    """id -> name of every deck (``col.decks``) or note type (``col.models``)."""
+    return {entry.id: entry.name for entry in manager.all_names_and_ids()}

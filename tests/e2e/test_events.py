@@ -167,3 +167,17 @@ def test_stalled_subscriber_does_not_slow_others(anki: AnkiProcess) -> None:
             assert anki("version") == 6  # and the HTTP API still answers
     finally:
         stalled.close()
+
+
+def test_deck_and_model_list_changes(anki: AnkiProcess) -> None:
+    deck = f"Deck events {uuid.uuid4().hex[:6]}"
+    model = f"Model events {uuid.uuid4().hex[:6]}"
+    with anki.ws() as ws:
+        subscribe(ws, ["deck", "model"])
+        deck_id = anki("createDeck", deck=deck)
+        assert next_event(ws, "deck.added")["data"] == {"id": deck_id, "name": deck}
+        created = anki("createModel", modelName=model, inOrderFields=["A", "B"],
+                       cardTemplates=[{"Front": "{{A}}", "Back": "{{B}}"}])
+        assert next_event(ws, "model.added")["data"] == {"id": int(created["id"]), "name": model}
+        anki("deleteDecks", decks=[deck], cardsToo=True)
+        assert next_event(ws, "deck.deleted")["data"] == {"id": deck_id, "name": deck}
