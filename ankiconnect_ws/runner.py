@@ -82,13 +82,23 @@ class MainThreadRunner:
         try:
             self._drain_turn()
         finally:
-            for fn in self.after_turn:
-                try:
-                    fn()
-                except Exception:  # an observer must never break the runner
-                    import logging
+            self._after_turn()
 
-                    logging.getLogger("ankiconnect_ws").exception("after_turn observer failed")
+    def _after_turn(self) -> None:
+        for fn in self.after_turn:
+            try:
+                fn()
+            except Exception:  # an observer must never break the runner
+                import logging
+
+                logging.getLogger("ankiconnect_ws").exception("after_turn observer failed")
+
+    def _later(self, fn: Callable[[], None]) -> None:
+        """Continue in a later main-thread turn, after Qt had its own."""
+        if self._post_later is not None:
+            self._post_later(fn, self._pause_ms)
+        else:
+            self._post(fn)
 
     def _drain_turn(self) -> None:
         deadline = time.monotonic() + self._budget
@@ -101,11 +111,7 @@ class MainThreadRunner:
             if future.set_running_or_notify_cancel():
                 self._run(fn, future)
             if time.monotonic() >= deadline:
-                # Yield to Qt (paint, input, timers) and continue in a later turn.
-                if self._post_later is not None:
-                    self._post_later(self._drain, self._pause_ms)
-                else:
-                    self._post(self._drain)
+                self._later(self._drain)  # yield to Qt (paint, input, timers)
                 return
 
     def _run(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
@@ -121,11 +127,14 @@ class MainThreadRunner:
         else:
             # The next slice runs on the main thread itself after a pause, without a
             # round trip through the server thread.
-            step = result.fn
-            if self._post_later is not None:
-                self._post_later(lambda: self._run(step, future), self._pause_ms)
-            else:
-                self._post(lambda: self._run(step, future))
+            self._later(lambda step=result.fn: self._continue(step, future))
+
+    def _continue(self, step: Callable[[], Any], future: concurrent.futures.Future) -> None:
+        """One more slice of a long job; it is a turn too, so observers see its changes."""
+        try:
+            self._run(step, future)
+        finally:
+            self._after_turn()
 
     def close(self) -> None:
         """Refuse new jobs and fail the queued ones (Anki is exiting)."""

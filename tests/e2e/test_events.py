@@ -181,3 +181,18 @@ def test_deck_and_model_list_changes(anki: AnkiProcess) -> None:
         assert next_event(ws, "model.added")["data"] == {"id": int(created["id"]), "name": model}
         anki("deleteDecks", decks=[deck], cardsToo=True)
         assert next_event(ws, "deck.deleted")["data"] == {"id": deck_id, "name": deck}
+
+
+def test_a_sliced_batch_reports_all_its_notes(anki: AnkiProcess) -> None:
+    """addNotes runs in main-thread slices; every slice's notes are announced, the last
+    one too, without waiting for some later request."""
+    deck = f"Sliced {uuid.uuid4().hex[:6]}"
+    anki("createDeck", deck=deck)
+    notes = [{"deckName": deck, "modelName": "Basic", "fields": {"Front": f"sliced {i}", "Back": "b"}}
+             for i in range(1500)]
+    with anki.ws() as ws:
+        subscribe(ws, ["note"])
+        ids = set(anki("addNotes", notes=notes))
+        seen: set[int] = set()
+        while not ids <= seen:
+            seen.update(next_event(ws, "note.added", timeout=10)["data"]["noteIds"])
