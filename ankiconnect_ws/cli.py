@@ -186,7 +186,12 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 def install_in_anki(addon: Any) -> None:
-    """In the child: make SIGTERM/SIGINT close Anki the normal way (collection saved)."""
+    """In the child: make SIGTERM/SIGINT close Anki the normal way (collection saved).
+
+    This replaces Anki's own handler (``AnkiQt.onUnixSignal``), which closes at once:
+    during start-up that close is lost, and headless an Add window would wait forever
+    on its "discard?" question (see ui.close_for_exit).
+    """
     from aqt.qt import QTimer
 
     mw = addon.mw
