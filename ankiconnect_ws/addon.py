@@ -31,6 +31,10 @@ log = logging.getLogger("ankiconnect_ws")
 
 _instance: "AddOn | None" = None
 
+#: how soon a request queued behind a job stuck in a nested event loop (a modal box
+#: opened from inside it) is run from that loop instead
+WATCHDOG_MS = 50
+
 
 def start(mw: Any, module: str) -> "AddOn":
     global _instance
@@ -54,9 +58,14 @@ class AddOn:
         self.module = module
         self.config: Config = self._read_config()
         self._collection_open = False
-        from aqt.qt import QTimer
+        from .qt_post import MainThreadPoster
 
-        self.runner = MainThreadRunner(mw.taskman.run_on_main, post_later=lambda fn, ms: QTimer.singleShot(ms, fn))
+        self.poster = MainThreadPoster()
+        self.runner = MainThreadRunner(
+            self.poster.post,
+            post_later=self.poster.post_later,
+            watchdog=lambda fn: self.poster.repeating(WATCHDOG_MS, fn),
+        )
         self.environment = Environment(
             collection=self._collection,
             mw=mw,

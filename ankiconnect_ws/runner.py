@@ -4,6 +4,21 @@ The collection is not thread-safe, so every collection access goes through here.
 are queued and drained in short turns: many small requests share one trip through Qt's
 event loop, and a long queue never holds the main thread for more than ``budget``
 seconds at a time before letting Qt repaint.
+
+Requests must be answered while Anki shows a modal box. The box's nested event loop keeps
+delivering Qt events and firing timers, but not the rest of whatever called it:
+
+* ``post`` must hand the drain to Qt's event queue itself (see ``qt_post.py``), never
+  to a batch of callables such as ``mw.taskman.run_on_main``: if a closure earlier in
+  that batch opens a box, our drain would wait until someone closes it.
+* when one of *our* jobs ends up in a nested loop (an action that opened a dialog, or
+  Anki code it called that ran a pending closure that did), the drain on the stack is
+  stuck. The ``watchdog`` timer runs while a drain is on the stack; since timers only
+  fire from an event loop, its firing proves a nested loop, and it drains from there.
+
+Nothing here keeps a job's input or result alive after its future is done: Anki turns
+automatic garbage collection off, so a reference cycle would hold a whole batch until
+the next full collection, minutes later.
 """
 
 from __future__ import annotations
@@ -14,7 +29,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .errors import ANKI_CLOSING, ActionError
 
@@ -34,6 +49,11 @@ T = TypeVar("T")
 Job = tuple[Callable[[], Any], concurrent.futures.Future]
 
 
+class Watchdog(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 class MainThreadRunner:
     def __init__(
         self,
@@ -41,13 +61,17 @@ class MainThreadRunner:
         budget: float = 0.003,
         post_later: Callable[[Callable[[], None], int], None] | None = None,
         pause_ms: int = 4,
+        watchdog: Callable[[Callable[[], None]], Watchdog] | None = None,
     ) -> None:
-        """``post(fn)`` must call ``fn`` soon on the main thread (``mw.taskman.run_on_main``).
+        """``post(fn)`` must call ``fn`` soon on the main thread, as a Qt event of its own.
 
         ``post_later(fn, ms)`` (main thread, e.g. ``QTimer.singleShot``) continues a long
         queue after a pause: a re-posted event would run before Qt's timers and starve
         them (a 10 ms timer was seen 770 ms late under a request flood), while a timer
         takes its turn with the others, so Anki keeps painting and ticking.
+
+        ``watchdog(fn)`` makes a repeating main-thread timer that calls ``fn``; it runs
+        only while a drain is on the stack (see the module docstring).
         """
         self._post = post
         self._post_later = post_later
@@ -57,6 +81,9 @@ class MainThreadRunner:
         self._lock = threading.Lock()
         self._scheduled = False
         self._closed = False
+        #: drains on the main thread's stack (more than one: nested event loops)
+        self._depth = 0
+        self._watchdog = watchdog(self._rescue) if watchdog is not None else None
         #: called on the main thread after a turn that ran jobs (change detection)
         self.after_turn: list[Callable[[], None]] = []
 
@@ -79,10 +106,27 @@ class MainThreadRunner:
         return await asyncio.wrap_future(self.submit(fn))
 
     def _drain(self) -> None:
+        self._enter()
         try:
             self._drain_turn()
         finally:
+            self._leave()
             self._after_turn()
+
+    def _enter(self) -> None:
+        self._depth += 1
+        if self._depth == 1 and self._watchdog is not None:
+            self._watchdog.start()
+
+    def _leave(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._watchdog is not None:
+            self._watchdog.stop()
+
+    def _rescue(self) -> None:
+        """The watchdog fired: a drain on the stack waits in a nested event loop."""
+        if self._depth > 0:
+            self._drain()
 
     def _after_turn(self) -> None:
         for fn in self.after_turn:
@@ -110,6 +154,7 @@ class MainThreadRunner:
                 fn, future = self._queue.popleft()
             if future.set_running_or_notify_cancel():
                 self._run(fn, future)
+            del fn, future  # the job is done: hold nothing of it while Qt runs
             if time.monotonic() >= deadline:
                 self._later(self._drain)  # yield to Qt (paint, input, timers)
                 return
@@ -118,7 +163,7 @@ class MainThreadRunner:
         try:
             result = fn()
         except BaseException as exc:  # never let an action reach Qt's error dialog
-            future.set_exception(exc)
+            future.set_exception(_without_tracebacks(exc))
             return
         if not isinstance(result, Continue):
             future.set_result(result)
@@ -131,9 +176,11 @@ class MainThreadRunner:
 
     def _continue(self, step: Callable[[], Any], future: concurrent.futures.Future) -> None:
         """One more slice of a long job; it is a turn too, so observers see its changes."""
+        self._enter()
         try:
             self._run(step, future)
         finally:
+            self._leave()
             self._after_turn()
 
     def close(self) -> None:
@@ -145,3 +192,23 @@ class MainThreadRunner:
         for _, future in jobs:
             if future.set_running_or_notify_cancel():
                 future.set_exception(ActionError(ANKI_CLOSING))
+
+
+def _without_tracebacks(exc: BaseException) -> BaseException:
+    """``exc`` with no traceback on it or on the exceptions it was raised from.
+
+    A traceback holds its frames, each frame its callers, and one of those is ``_run``,
+    whose ``future`` will hold ``exc``: a reference cycle that keeps the failed job's
+    input alive until a full garbage collection (minutes, in Anki). The reply needs
+    only the message.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += (current.__cause__, current.__context__)
+    return exc

@@ -159,26 +159,41 @@ async def on_main_sliced(
     freezes Anki; the slice size adapts to the measured cost per item. ``work`` must give
     one result per item and be correct for any split of the list.
     """
-    from ..runner import Continue
-
     budget = SLICE_BUDGET if budget is None else budget
-    results: list[T] = []
-    position = 0
-    size = max(1, first)
-
-    def step() -> Any:
-        nonlocal position, size
-        part = items[position : position + size]
-        began = time.perf_counter()
-        results.extend(work(part))
-        elapsed = time.perf_counter() - began
-        position += len(part)
-        size = max(1, min(size * 4, int(budget / max(elapsed / max(len(part), 1), 1e-6))))
-        return Continue(step) if position < len(items) else results
-
     if not items:
-        return results
-    return await on_main(step)
+        return []
+    return await on_main(_Slicer(items, work, budget, first).step)
+
+
+class _Slicer:
+    """The state of one sliced batch. A method, not a closure: a closure that returns
+    ``Continue(itself)`` refers to itself, and that cycle would keep the whole batch
+    (input and results) alive until a full garbage collection, which Anki runs only
+    every few minutes."""
+
+    __slots__ = ("items", "work", "budget", "results", "position", "size")
+
+    def __init__(self, items: list[Any], work: Callable[[list[Any]], list[Any]], budget: float, first: int) -> None:
+        self.items = items
+        self.work = work
+        self.budget = budget
+        self.results: list[Any] = []
+        self.position = 0
+        self.size = max(1, first)
+
+    def step(self) -> Any:
+        from ..runner import Continue
+
+        part = self.items[self.position : self.position + self.size]
+        began = time.perf_counter()
+        self.results.extend(self.work(part))
+        elapsed = time.perf_counter() - began
+        self.position += len(part)
+        per_item = max(elapsed / max(len(part), 1), 1e-6)
+        self.size = max(1, min(self.size * 4, int(self.budget / per_item)))
+        if self.position < len(self.items):
+            return Continue(self.step)
+        return self.results
 
 
 async def wait_for_anki(future: "concurrent.futures.Future[T]", timeout: float) -> T:

@@ -1,0 +1,160 @@
+"""Requests are answered while Anki shows a modal box.
+
+Anki runs closures from its task queue in batches; when one of them opens a modal box
+(as Anki does to say that no media player is installed), the rest of that batch waits
+until a person closes the box. A probe add-on reproduces that deterministically: a task
+holds the main thread while a box is queued behind it, and the test's request arrives
+in that window, so a request delivered through the task queue lands behind the box.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .anki_process import AnkiProcess, wait_until
+
+PROBE = '''"""Test probe (tests/e2e/test_modal_box.py): opens a modal box from Anki's task queue."""
+
+import threading
+import time
+from pathlib import Path
+
+from aqt import mw
+from aqt.qt import QApplication, QTimer
+from aqt.utils import showWarning
+
+
+def _base():
+    return Path(mw.pm.base)
+
+
+def _box():
+    (_base() / "modal-open").write_text("1")
+    showWarning("modal box from the test probe")  # a nested event loop until closed
+    (_base() / "modal-closed").write_text("1")
+
+
+def _hold_then_queue_box():
+    # This closure holds the main thread; meanwhile the box is queued as the first
+    # closure of the next batch, and the test sends its request.
+    queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
+    queued.start()
+    queued.join()
+    (_base() / "modal-holding").write_text("1")
+    time.sleep(2.0)
+
+
+def _hold_until_our_request_then_queue_box():
+    # Holds the main thread until ankiconnect-ws has a job queued (the test's request),
+    # then queues the box: our job runs first and, through Anki's run_in_background,
+    # runs the pending box inside itself.
+    import sys
+
+    runner = sys.modules["ankiconnect_ws.addon"]._instance.runner
+    (_base() / "modal-holding").write_text("1")
+    deadline = time.monotonic() + 10
+    while not runner._queue and time.monotonic() < deadline:
+        time.sleep(0.01)
+    queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
+    queued.start()
+    queued.join()
+
+
+def _poll():
+    trigger = _base() / "modal-trigger"
+    if trigger.exists():
+        trigger.unlink()
+        mw.taskman.run_on_main(_hold_then_queue_box)
+    trigger = _base() / "modal-inside-trigger"
+    if trigger.exists():
+        trigger.unlink()
+        mw.taskman.run_on_main(_hold_until_our_request_then_queue_box)
+    close = _base() / "modal-close"
+    if close.exists():
+        close.unlink()
+        box = QApplication.activeModalWidget()
+        if box is not None:
+            box.close()
+
+
+_timer = QTimer(mw)
+_timer.timeout.connect(_poll)
+_timer.start(20)
+'''
+
+
+@pytest.fixture(scope="module")
+def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
+    base = tmp_path_factory.mktemp("anki-modal")
+    probe = base / "addons21" / "modal_probe"
+    probe.mkdir(parents=True)
+    (probe / "__init__.py").write_text(PROBE)
+    process = AnkiProcess(base)
+    try:
+        yield process
+    finally:
+        (base / "modal-close").write_text("1")
+        process.stop()
+
+
+def _close_box(base: Path) -> None:
+    (base / "modal-close").write_text("1")
+    wait_until(lambda: (base / "modal-closed").exists(), timeout=10)
+    for marker in ("modal-open", "modal-closed", "modal-holding"):
+        (base / marker).unlink(missing_ok=True)
+
+
+def test_requests_are_answered_while_a_modal_box_is_open(anki_with_probe: AnkiProcess) -> None:
+    anki = anki_with_probe
+    base = anki.base
+    anki("deckNames")  # the collection is open
+    (base / "modal-trigger").write_text("1")
+    wait_until(lambda: (base / "modal-holding").exists(), timeout=10)
+
+    # Sent while the probe holds the main thread, with the box queued before it.
+    connection = anki.connection(timeout=10)
+    try:
+        connection.request("POST", "/", body=b'{"action": "deckNames", "version": 6}')
+        reply = connection.getresponse().read()
+    except TimeoutError:
+        _close_box(base)
+        pytest.fail("no reply while the modal box was open")
+    finally:
+        connection.close()
+    assert reply == b'{"result":["Default"],"error":null}'
+    assert (base / "modal-open").exists() and not (base / "modal-closed").exists()
+
+    # More main-thread work, over both transports, with the box still open.
+    note = anki("addNote", note={"deckName": "Default", "modelName": "Basic",
+                                 "fields": {"Front": "asked during a modal box", "Back": "b"}})
+    with anki.ws() as ws:
+        ws.send('{"id": 1, "action": "notesInfo", "version": 6, "params": {"notes": [%d]}}' % note)
+        assert '"asked during a modal box"' in ws.recv(timeout=10)
+    assert not (base / "modal-closed").exists()
+
+    started = time.monotonic()
+    _close_box(base)
+    assert time.monotonic() - started < 10
+    assert anki("findNotes", query=f"nid:{note}") == [note]
+
+
+def test_requests_are_answered_while_one_of_ours_waits_on_a_modal_box(anki_with_probe: AnkiProcess) -> None:
+    """guiUndo starts an Anki operation, and Anki first runs the task queue's pending
+    closures - here one that opens a box - inside our job. Later requests must not wait
+    for that job."""
+    anki = anki_with_probe
+    base = anki.base
+    (base / "modal-inside-trigger").write_text("1")
+    wait_until(lambda: (base / "modal-holding").exists(), timeout=10)
+    with anki.ws() as ws:
+        ws.send('{"id": "undo", "action": "guiUndo", "version": 6}')
+        wait_until(lambda: (base / "modal-open").exists(), timeout=10)
+        ws.send('{"id": "decks", "action": "deckNames", "version": 6}')
+        assert ws.recv(timeout=10) == '{"id":"decks","result":["Default"],"error":null}'
+        assert not (base / "modal-closed").exists()
+        _close_box(base)
+        assert ws.recv(timeout=10) == '{"id":"undo","result":true,"error":null}'
