@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: how long an action waits for Anki to finish a step it started (editor save, answer)
 STEP_TIMEOUT = 10.0
+#: how long a screen change waits for Anki's pages to finish loading
+SETTLE_TIMEOUT = 5.0
 #: guiExitAnki: the reply must leave before the window closes
 EXIT_DELAY_MS = 1000
 
@@ -451,6 +453,8 @@ async def guiAnswerCard(ease: Any) -> bool:
     if answering is None:
         return False
     await _wait(answering)
+    # The reviewer shows the next card, or the overview when none is left.
+    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
     return True
 
 
@@ -508,27 +512,63 @@ def _select_deck(name: Any) -> bool:
     return True
 
 
-@action()
-def guiDeckOverview(name: Any) -> bool:
-    if not _select_deck(name):
-        return False
-    gui().moveToState("overview")
-    return True
+def _start_settling() -> "concurrent.futures.Future[Any]":
+    """A future settled once the main window's pages ran everything queued so far.
+
+    Anki loads each screen's page asynchronously and then measures the bottom bar with a
+    script; if the next screen replaces the page before that script ran, the measurement
+    fails and Anki resets the whole window a second later - which takes the reviewer
+    back to the question, so a ``guiAnswerCard`` sent meanwhile was refused. A script
+    of ours, queued behind theirs, answers only after theirs has run.
+    """
+    mw = gui()
+    views = [mw.web, mw.bottomWeb]
+    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    waiting = [len(views)]
+
+    def ran(_result: Any) -> None:
+        waiting[0] -= 1
+        if waiting[0] == 0:
+            _resolve(done, True)
+
+    for view in views:
+        view.evalWithCallback("0", ran)
+    return done
 
 
-@action()
-def guiDeckBrowser() -> None:
-    gui().moveToState("deckBrowser")
+async def _change_screen(change: Callable[[], Any]) -> Any:
+    """Run ``change`` (main thread) between two settled screens: it never replaces a
+    page that is still loading, and the client's next request finds the screen ready."""
+    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
+    result = await on_main(change)
+    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
+    return result
 
 
-@action()
-def guiDeckReview(name: Any) -> bool:
-    if not _select_deck(name):
+def _move_to(state: str, *deck: Any) -> bool:
+    """Show the screen ``state``, for the deck named ``deck[0]`` when one is given."""
+    if deck and not _select_deck(deck[0]):
         return False
     mw = gui()
-    mw.col.startTimebox()  # as Anki's Study Now does
-    mw.moveToState("review")
+    if state == "review":
+        mw.col.startTimebox()  # as Anki's Study Now does
+    mw.moveToState(state)
     return True
+
+
+@action()
+async def guiDeckOverview(name: Any) -> bool:
+    return await _change_screen(lambda: _move_to("overview", name))
+
+
+@action()
+async def guiDeckBrowser() -> None:
+    await _change_screen(lambda: _move_to("deckBrowser"))
+
+
+@action()
+async def guiDeckReview(name: Any) -> bool:
+    return await _change_screen(lambda: _move_to("review", name))
 
 
 # --- import, exit, check database ------------------------------------------------------

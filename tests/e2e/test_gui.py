@@ -306,6 +306,30 @@ def test_gui_start_card_timer(anki: AnkiProcess) -> None:
     assert anki("cardsInfo", cards=[card])[0]["reps"] == 1
 
 
+def test_rapid_screen_changes_keep_the_review_where_the_api_left_it(anki: AnkiProcess) -> None:
+    """Anki loads each screen's page asynchronously and measures it afterwards; a screen
+    change that replaced a page still loading made that measurement fail, and Anki then
+    reset the window a second later, taking the reviewer back to the question (a
+    guiAnswerCard sent then was refused). Screen changes now wait for the pages."""
+    log = anki.base / "anki.log"
+    log_start = log.stat().st_size
+    for _ in range(8):
+        deck, _ = make_deck(anki, "Rapid", ["r"])
+        assert anki("guiDeckReview", name=deck) is True
+        assert anki("guiShowAnswer") is True
+        assert anki("guiAnswerCard", ease=3) is True  # the deck's last card: overview next
+        anki("guiDeckBrowser")
+    deck, _ = make_deck(anki, "Rapid last", ["r"])
+    assert anki("guiDeckReview", name=deck) is True
+    assert anki("guiShowAnswer") is True
+    time.sleep(1.5)  # longer than Anki's delay before such a reset
+    assert anki("guiAnswerCard", ease=3) is True
+    with log.open("rb") as file:
+        file.seek(log_start)
+        page_errors = [line for line in file.read().decode(errors="replace").splitlines() if "JS error" in line]
+    assert page_errors == []
+
+
 def test_gui_play_audio(anki: AnkiProcess) -> None:
     assert anki("guiPlayAudio") is False
     deck, _ = make_deck(anki, "Audio", ["a1"])
