@@ -22,6 +22,7 @@ from ankiconnect_ws.actions.context import Environment
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import BadRequest, Dispatcher, parse_request
 from ankiconnect_ws.server import App, ServerThread
+from ankiconnect_ws.server.apilog import ApiLog
 
 HANDSHAKE = (
     b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -396,3 +397,17 @@ def test_utf8_split_across_fragments_is_accepted(server: tuple[ServerThread, int
         sock.sendall(client_frame(Opcode.TEXT, message[:cut], fin=False) + client_frame(Opcode.CONT, message[cut:]))
         opcode, payload = read_server_frame(sock)
         assert (opcode, json.loads(payload)) == (0x81, {"id": "é", "result": 6, "error": None})
+
+
+def test_a_request_the_api_log_cannot_write_is_still_answered(server: tuple[ServerThread, int], tmp_path: Path) -> None:
+    thread, port = server
+    thread.app.api_log = ApiLog(str(tmp_path / "api.log"))  # set before any request is made
+    deep = b"[" * 1000 + b"]" * 1000  # orjson parses it; the log's JSON writer recurses too deep
+    body = b'{"action": "version", "version": 6, "params": {"x": %s}}' % deep
+    status, _, reply = exchange(port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    assert status == 200
+    assert json.loads(reply)["error"] == "AnkiConnect.version() got an unexpected keyword argument 'x'"
+    with connect(f"ws://127.0.0.1:{port}/") as ws:
+        ws.send(b'{"id": 7, "action": "version", "params": {"x": %s}}' % deep)
+        assert json.loads(ws.recv(timeout=5))["id"] == 7
+    thread.app.api_log.close()
