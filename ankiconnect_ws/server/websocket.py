@@ -227,27 +227,29 @@ async def serve(app: App, request: h11.Request, trailing: bytes,
         return
     ws_request = events[0]
     origins = ws_request.headers.get_all("Origin")
-    origin = origins[0] if origins else None
     query = _query(request.target)
-    refusal = None
     if len(origins) > 1 or query is None:
-        refusal = ("handshake", "", 400, "bad websocket handshake\n")
-    elif not decide_origin(origin, config).allowed:
-        refusal = ("origin", origin or "", 403, "origin not allowed\n")
+        # Two Origins cannot be judged; a target that does not parse has no key to read.
+        protocol.send_response(protocol.reject(400, "bad websocket handshake\n"))
+        for data in protocol.data_to_send():
+            writer.write(data)
+        return
+    origin = origins[0] if origins else None
+    refusal = None
+    if not decide_origin(origin, config).allowed:
+        refusal = ("origin", origin or "", "origin not allowed\n")
     authenticated = False
-    key = (query.get("key") or [None])[0] if query is not None else None
+    key = (query.get("key") or [None])[0]
     if refusal is None and key is not None and config.apiKey is not None:
         if hmac.compare_digest(key.encode(), config.apiKey.encode()):
             authenticated = True
         else:
-            refusal = ("key", "", 403, INVALID_API_KEY + "\n")
+            refusal = ("key", "", INVALID_API_KEY + "\n")
     if refusal is None:
         response = protocol.accept(ws_request)
     else:
-        reason, value, status, text = refusal
-        if reason != "handshake":
-            app.note_refused({"protocol": "ws", "reason": reason, "value": value, "action": None})
-        response = protocol.reject(status, text)
+        app.note_refused({"protocol": "ws", "reason": refusal[0], "value": refusal[1], "action": None})
+        response = protocol.reject(403, refusal[2])
     protocol.send_response(response)
     for data in protocol.data_to_send():
         writer.write(data)
