@@ -37,8 +37,9 @@ class Config:
     # --- ours: limits (see docs and config.md) ---
     maxBodyBytes: int = 256 * 1024 * 1024
     maxHeaderBytes: int = 64 * 1024
-    headerTimeout: float = 10.0  # s to receive a full request head
+    headerTimeout: float = 10.0  # s to receive a full request head (the first: from the accept)
     idleTimeout: float = 300.0  # s an idle keep-alive HTTP connection is kept
+    bodyTimeout: float = 60.0  # s to receive a whole request body (from the end of its head)
     maxConnections: int = 256
     maxInFlightPerConnection: int = 64  # WebSocket requests running at once per socket
     wsMaxMessageBytes: int = 256 * 1024 * 1024

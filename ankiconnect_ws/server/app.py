@@ -6,6 +6,7 @@ Anki. The add-on (or a test) builds one and hands it to the server thread.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from ..config import Config
 from ..protocol import Dispatcher
 
 __all__ = ["App"]
+
+_log = logging.getLogger("ankiconnect_ws.server")
 
 
 @dataclass
@@ -53,7 +56,10 @@ class App:
 
     def log(self, kind: str, value: Any) -> None:
         if self.api_log is not None:
-            self.api_log.write(kind, value)
+            try:
+                self.api_log.write(kind, value)
+            except Exception:  # a full disk or absurd nesting must not cost the request its answer
+                _log.warning("apiLogPath: could not log a %s", kind, exc_info=True)
 
     def note_refused(self, record: dict[str, Any]) -> None:
         for fn in self.on_refused:

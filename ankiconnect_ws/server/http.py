@@ -12,24 +12,33 @@ import http
 import logging
 import mimetypes
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 import h11
 
 from . import legacy, websocket
 from .app import App
-from .security import host_allowed
+from .security import decide_origin, host_allowed
 
-__all__ = ["serve_connection"]
+__all__ = ["HttpConnection", "serve_connection"]
 
 log = logging.getLogger("ankiconnect_ws.http")
 
 READ_SIZE = 65536
 STATIC_PREFIX = "/status"
+#: Largest body read from an untrusted origin. The only action it may call is
+#: ``requestPermission`` (a few hundred bytes); anything bigger gets its 403 from the
+#: headers, so a foreign page cannot make us buffer a huge body just to refuse it.
+UNTRUSTED_BODY_LIMIT = 64 * 1024
 
 
 class _Close(Exception):
     """Stop serving this connection (after whatever was already sent)."""
+
+
+class _Timeout(_Close):
+    """The peer did not send what we wait for in time."""
 
 
 class HttpConnection:
@@ -39,30 +48,34 @@ class HttpConnection:
         self.writer = writer
         config = app.config()
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=config.maxHeaderBytes)
+        #: event-loop time since which the connection waits for a request head (then it
+        #: may be closed to make room for a new client, see ServerThread); None when busy
+        self.waiting_since: float | None = None
 
     # --- low level -------------------------------------------------------------------
 
-    async def _next_event(self, timeout: float, idle: float | None = None) -> object:
-        """The next h11 event, complete within ``timeout`` seconds in all: a client
-        dribbling a request head byte by byte does not reset the clock. With ``idle``,
-        first wait that long for the next request to begin (keep-alive)."""
+    async def _next_event(self, deadline: float | None, idle_until: float | None = None) -> object:
+        """The next h11 event, complete by ``deadline`` (event-loop time) in all: a client
+        dribbling bytes does not reset the clock. With ``deadline`` None (keep-alive,
+        between requests), wait until ``idle_until`` for the next request to begin; its
+        head then has ``headerTimeout`` from its first byte."""
         loop = asyncio.get_running_loop()
-        deadline = None if idle is not None else loop.time() + timeout
         while True:
             event = self.conn.next_event()
             if event is not h11.NEED_DATA:
                 return event
             if self.conn.they_are_waiting_for_100_continue:
                 await self._send(h11.InformationalResponse(status_code=100, headers=[]))
-            wait = idle if deadline is None else deadline - loop.time()
-            if wait is None or wait <= 0:
-                raise _Close()
+            until = deadline if deadline is not None else idle_until
+            wait = until - loop.time() if until is not None else 0.0
+            if wait <= 0:
+                raise _Timeout()
             try:
                 data = await _read_with_timeout(self.reader, wait)
             except asyncio.TimeoutError:
-                raise _Close() from None
+                raise _Timeout() from None
             if deadline is None and data:
-                deadline = loop.time() + timeout  # the request has begun
+                deadline = loop.time() + self.app.config().headerTimeout  # the request has begun
             self.conn.receive_data(data)
 
     async def _send(self, *events: object) -> None:
@@ -81,23 +94,31 @@ class HttpConnection:
         await self._send(response, *( [h11.Data(data=body)] if body else []), h11.EndOfMessage())
 
     async def _send_plain(self, status: int, text: str, close: bool = False) -> None:
-        headers = [(b"Content-Type", b"text/plain; charset=utf-8")]
+        reply = _plain(status, text)
         if close:
-            headers.append((b"Connection", b"close"))
-        await self._send_reply(legacy.HttpReply(status, headers, text.encode("utf-8")))
+            reply.headers.append((b"Connection", b"close"))
+        await self._send_reply(reply)
 
     # --- the loop --------------------------------------------------------------------
 
-    async def serve(self) -> None:
-        config = self.app.config()
+    async def run(self) -> None:
+        """Serve the connection until it ends, then close the socket."""
         try:
+            await self.serve()
+        finally:
+            try:
+                self.writer.close()
+            except Exception:
+                pass
+
+    async def serve(self) -> None:
+        try:
+            first = True
             while True:
-                waiting = self.conn.their_state is h11.IDLE
-                event = await self._next_event(config.headerTimeout, config.idleTimeout if waiting else None)
-                if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
-                    return
+                event = await self._next_request(first)
+                first = False
                 if not isinstance(event, h11.Request):
-                    return
+                    return  # ConnectionClosed, or PAUSED after a protocol switch
                 upgraded = await self._handle(event)
                 if upgraded:
                     return
@@ -118,6 +139,21 @@ class HttpConnection:
                 except Exception:
                     pass
 
+    async def _next_request(self, first: bool) -> object:
+        """Wait for the next request head. The first has ``headerTimeout`` from the accept
+        (a silent connection must not hold a slot for long); a keep-alive connection
+        waits ``idleTimeout`` for its next request to begin. Meanwhile the connection
+        counts as idle and may be closed to make room for a new client."""
+        config = self.app.config()
+        now = asyncio.get_running_loop().time()
+        self.waiting_since = now
+        try:
+            if first:
+                return await self._next_event(now + config.headerTimeout)
+            return await self._next_event(None, idle_until=now + config.idleTimeout)
+        finally:
+            self.waiting_since = None
+
     async def _bad_request(self, exc: h11.RemoteProtocolError) -> None:
         if self.conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
             return
@@ -127,15 +163,28 @@ class HttpConnection:
         except Exception:
             pass
 
-    async def _read_body(self, request: h11.Request) -> bytes:
-        limit = self.app.config().maxBodyBytes
+    async def _refuse(self, reply: legacy.HttpReply) -> NoReturn:
+        """Answer before reading the request's body, then close the connection."""
+        reply.headers.append((b"Connection", b"close"))
+        await self._send_reply(reply)
+        await self._linger()
+        raise _Close()
+
+    async def _read_body(self, request: h11.Request, limit: int) -> bytes:
         declared = _header(request, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _TooLarge()
+        timeout = self.app.config().bodyTimeout
+        # One deadline for the whole body: a body trickled a byte at a time is cut too.
+        deadline = asyncio.get_running_loop().time() + timeout
         chunks: list[bytes] = []
         size = 0
         while True:
-            event = await self._next_event(self.app.config().headerTimeout)
+            try:
+                event = await self._next_event(deadline)
+            except _Timeout:
+                await self._send_plain(408, f"request body not received within {timeout:g} s\n", close=True)
+                raise
             if isinstance(event, h11.Data):
                 size += len(event.data)
                 if size > limit:
@@ -149,32 +198,44 @@ class HttpConnection:
     async def _handle(self, request: h11.Request) -> bool:
         """Answer one request; True when the connection was handed to WebSocket."""
         config = self.app.config()
+        if _head_size(request) > config.maxHeaderBytes:
+            # h11 only limits a head that is still incomplete; one that arrived whole
+            # in a single read is measured here.
+            await self._refuse(_plain(431, f"request head larger than {config.maxHeaderBytes} bytes\n"))
         host = _header(request, b"host")
         if not host_allowed(host, config):
             self.app.note_refused({"protocol": "http", "reason": "host", "value": host or "", "action": None})
             await self._send_plain(403, "host not allowed\n", close=True)
             raise _Close()
 
+        if request.method == b"CONNECT":
+            # A 2xx would open a tunnel (h11 then refuses our body): we are no proxy.
+            await self._refuse(_plain(405, "CONNECT is not supported\n"))
         if websocket.is_upgrade(request):
             return await self._upgrade(request)
 
+        # Names are lower-cased by h11; a repeated header keeps its last value, as upstream.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers}
+        origin = headers.get("origin")
+        decision = decide_origin(origin, config)
+        limit = config.maxBodyBytes if decision.allowed else min(config.maxBodyBytes, UNTRUSTED_BODY_LIMIT)
         try:
-            body = await self._read_body(request)
+            body = await self._read_body(request, limit)
         except _TooLarge:
-            await self._send_plain(413, f"request body larger than {config.maxBodyBytes} bytes\n", close=True)
-            await self._linger()
-            raise _Close() from None
+            if not decision.allowed:
+                self.app.note_refused({"protocol": "http", "reason": "origin", "value": origin or "", "action": None})
+                await self._refuse(legacy.forbidden(decision.cors_origin))
+            await self._refuse(_plain(413, f"request body larger than {config.maxBodyBytes} bytes\n"))
 
         method = request.method.decode("ascii", "replace").upper()
-        target = request.target.decode("latin-1")
-        path = urlsplit(target).path
+        head_only = method == "HEAD"
+        path = _path(request.target)
         if method in ("GET", "HEAD") and not body and _is_static(path) and self.app.web_root:
-            await self._send_reply(_static(self.app.web_root, path), head_only=method == "HEAD")
+            await self._send_reply(_static(self.app.web_root, path), head_only=head_only)
             return False
 
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
         reply = await legacy.respond(self.app, method, headers, body)
-        await self._send_reply(reply)
+        await self._send_reply(reply, head_only=head_only)
         return False
 
     async def _linger(self, seconds: float = 2.0, limit: int = 64 * 1024 * 1024) -> None:
@@ -198,16 +259,17 @@ class HttpConnection:
             seen += len(data)
 
     async def _upgrade(self, request: h11.Request) -> bool:
+        if _has_body(request):
+            await self._refuse(_plain(400, "a WebSocket handshake has no body\n"))
         # Let h11 finish the (body-less) request, then give the raw head and any bytes
-        # that followed it to the WebSocket protocol.
+        # that followed it to the WebSocket protocol. Without ``Connection: upgrade`` h11
+        # does not pause, but the handshake goes on all the same: websockets says
+        # what is missing.
+        deadline = asyncio.get_running_loop().time() + self.app.config().headerTimeout
         while True:
-            event = await self._next_event(self.app.config().headerTimeout)
-            if event is h11.PAUSED or isinstance(event, h11.EndOfMessage):
-                if event is h11.PAUSED:
-                    break
-                continue
-            if isinstance(event, h11.Data):
-                continue
+            event = await self._next_event(deadline)
+            if isinstance(event, h11.EndOfMessage):
+                break
             raise _Close()
         trailing, _closed = self.conn.trailing_data
         await websocket.serve(self.app, request, bytes(trailing), self.reader, self.writer)
@@ -234,16 +296,45 @@ def _header(request: h11.Request, name: bytes) -> str | None:
     return None
 
 
+def _has_body(request: h11.Request) -> bool:
+    for key, value in request.headers:
+        if key == b"transfer-encoding" or (key == b"content-length" and value.strip(b"0")):
+            return True
+    return False
+
+
+def _head_size(request: h11.Request) -> int:
+    """Bytes of the request head as sent, give or take the whitespace h11 trimmed."""
+    line = len(request.method) + len(request.target) + len(b"  HTTP/1.1\r\n")
+    return line + sum(len(name) + len(value) + 4 for name, value in request.headers.raw_items()) + 2
+
+
+def _path(target: bytes) -> str:
+    """The path of a request target; "" when it does not parse (the API ignores it)."""
+    try:
+        return urlsplit(target.decode("latin-1")).path
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        return ""
+
+
+def _plain(status: int, text: str) -> legacy.HttpReply:
+    return legacy.HttpReply(status, [(b"Content-Type", b"text/plain; charset=utf-8")], text.encode("utf-8"))
+
+
 def _is_static(path: str) -> bool:
     return path == STATIC_PREFIX or path.startswith(STATIC_PREFIX + "/")
 
 
 def _static(root: Path, path: str) -> legacy.HttpReply:
     rel = unquote(path[len(STATIC_PREFIX):]).lstrip("/") or "index.html"
-    base = root.resolve()
-    file = (base / rel).resolve()
-    if base not in file.parents or not file.is_file():
-        return legacy.HttpReply(404, [(b"Content-Type", b"text/plain; charset=utf-8")], b"not found\n")
+    try:
+        base = root.resolve()
+        file = (base / rel).resolve()
+        if base not in file.parents or not file.is_file():
+            return _plain(404, "not found\n")
+        content = file.read_bytes()
+    except (OSError, ValueError):  # a NUL byte, a name too long, an unreadable file
+        return _plain(404, "not found\n")
     ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     if ctype.startswith("text/") or ctype in ("application/javascript", "text/javascript"):
         ctype += "; charset=utf-8"
@@ -253,14 +344,8 @@ def _static(root: Path, path: str) -> legacy.HttpReply:
         (b"X-Content-Type-Options", b"nosniff"),
         (b"Content-Security-Policy", b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
     ]
-    return legacy.HttpReply(200, headers, file.read_bytes())
+    return legacy.HttpReply(200, headers, content)
 
 
 async def serve_connection(app: App, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        await HttpConnection(app, reader, writer).serve()
-    finally:
-        try:
-            writer.close()
-        except Exception:
-            pass
+    await HttpConnection(app, reader, writer).run()

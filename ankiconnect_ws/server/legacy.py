@@ -54,6 +54,11 @@ async def respond(app: App, method: str, headers: dict[str, str], body: bytes) -
     started = time.perf_counter()
 
     if method == "OPTIONS":
+        if not decision.allowed:
+            # Grant nothing (upstream names http://localhost here, which a browser
+            # rejects as well). A page that may only call requestPermission sends it as
+            # a simple request, without a preflight.
+            return HttpReply(200)
         reply = HttpReply(200, cors_headers(decision.cors_origin))
         if headers.get("access-control-request-private-network", "").lower() == "true":
             reply.headers.append((b"Access-Control-Allow-Private-Network", b"true"))

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from .app import App
-from .http import serve_connection
+from .http import HttpConnection
 
 __all__ = ["ServerThread"]
 
@@ -32,7 +32,8 @@ class ServerThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._server: asyncio.base_events.Server | None = None
-        self._connections: set[asyncio.Task[Any]] = set()
+        #: each connection's task and its HTTP state (for closing an idle one when full)
+        self._connections: dict[asyncio.Task[Any], HttpConnection] = {}
         self.address: tuple[str, int] | None = None
         self._started = threading.Event()
 
@@ -46,6 +47,11 @@ class ServerThread:
     def rebind(self, host: str, port: int, on_bound: BoundCallback | None = None) -> "Future[Any]":
         """(Re)listen on host:port; open connections are kept."""
         return asyncio.run_coroutine_threadsafe(self._listen(host, port, on_bound), self.loop)
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being served right now (HTTP and WebSocket)."""
+        return len(self._connections)
 
     def call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on the server thread (e.g. publishing an event)."""
@@ -103,8 +109,8 @@ class ServerThread:
             on_bound(self.address, None)
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= self.app.config().maxConnections:
-            writer.close()
+        if len(self._connections) >= self.app.config().maxConnections and not self._close_an_idle_connection():
+            writer.close()  # every slot is busy with a request or a WebSocket
             return
         sock = writer.get_extra_info("socket")
         if sock is not None:
@@ -112,13 +118,27 @@ class ServerThread:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         task = asyncio.current_task()
         assert task is not None
-        self._connections.add(task)
+        connection = HttpConnection(self.app, reader, writer)
+        self._connections[task] = connection
         try:
-            await serve_connection(self.app, reader, writer)
+            await connection.run()
         except asyncio.CancelledError:
-            pass  # shutting down; the socket is closed by serve_connection
+            pass  # shutting down, or closed to make room; the socket is closed by run()
         finally:
-            self._connections.discard(task)
+            self._connections.pop(task, None)
+
+    def _close_an_idle_connection(self) -> bool:
+        """Make room for a new client: close the connection that has waited longest for a
+        request head (silent since accepted, or idle between keep-alive requests), so
+        that idle sockets cannot shut out a client with something to say."""
+        idle = [(conn.waiting_since, task) for task, conn in self._connections.items() if conn.waiting_since is not None]
+        if not idle:
+            return False
+        _, task = min(idle, key=lambda pair: pair[0])
+        del self._connections[task]
+        task.cancel()
+        log.debug("connection limit reached: closed the longest idle connection")
+        return True
 
     async def _shutdown(self) -> None:
         if self._server is not None:

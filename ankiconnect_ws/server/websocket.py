@@ -10,6 +10,7 @@ Reply: ``{"id": <echoed>, "result": ..., "error": ...}``; pushed events carry no
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import hmac
 import logging
@@ -34,6 +35,11 @@ __all__ = ["is_upgrade", "serve", "Session"]
 
 log = logging.getLogger("ankiconnect_ws.websocket")
 READ_SIZE = 65536
+#: close code for a text message that is not UTF-8 (RFC 6455 7.4.1)
+INVALID_DATA = 1007
+_UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
+#: text is checked in slices of this size, so a huge frame is not decoded in one piece
+_UTF8_SLICE = 1 << 20
 
 
 def is_upgrade(request: h11.Request) -> bool:
@@ -41,6 +47,26 @@ def is_upgrade(request: h11.Request) -> bool:
         if key == b"upgrade" and value.lower() == b"websocket":
             return True
     return False
+
+
+def _is_utf8(decoder: codecs.IncrementalDecoder, data: bytes | bytearray | memoryview, final: bool) -> bool:
+    """Feed one frame of a text message to ``decoder``; False once it is not UTF-8."""
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _UTF8_SLICE):
+            decoder.decode(view[start:start + _UTF8_SLICE])
+        decoder.decode(b"", final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _query(target: bytes) -> dict[str, list[str]] | None:
+    """The target's query parameters; None when the target does not parse."""
+    try:
+        return parse_qs(urlsplit(target.decode("latin-1")).query)
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        return None
 
 
 def _raw_head(request: h11.Request) -> bytes:
@@ -124,19 +150,29 @@ class Session:
 
     async def run(self, reader: asyncio.StreamReader) -> None:
         fragments: list[bytes] = []
+        # websockets' Sans-I/O layer does not decode text frames: we check that a text
+        # message is UTF-8 ourselves, frame by frame (RFC 6455 8.1: fail with 1007).
+        utf8: codecs.IncrementalDecoder | None = None
         try:
             data = b"(start)"
             while True:
                 for frame in self.protocol.events_received():
-                    if frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
-                        fragments.append(bytes(frame.data))
-                        if frame.fin:
-                            payload = b"".join(fragments)
-                            fragments = []
-                            await self.slots.acquire()  # backpressure: stop reading when full
-                            task = asyncio.create_task(self._run_one(payload))
-                            self.tasks.add(task)
-                            task.add_done_callback(self.tasks.discard)
+                    if frame.opcode not in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+                        continue
+                    if frame.opcode is not Opcode.CONT:
+                        utf8 = _UTF8_DECODER() if frame.opcode is Opcode.TEXT else None
+                    if utf8 is not None and not _is_utf8(utf8, frame.data, frame.fin):
+                        self.protocol.fail(INVALID_DATA, "invalid UTF-8 in a text message")
+                        fragments = []
+                        break
+                    fragments.append(bytes(frame.data))
+                    if frame.fin:
+                        payload = b"".join(fragments)
+                        fragments = []
+                        await self.slots.acquire()  # backpressure: stop reading when full
+                        task = asyncio.create_task(self._run_one(payload))
+                        self.tasks.add(task)
+                        task.add_done_callback(self.tasks.discard)
                 self.flush()
                 await self.writer.drain()
                 if self.protocol.close_expected() or not data or self.protocol.state is State.CLOSED:
@@ -185,13 +221,20 @@ async def serve(app: App, request: h11.Request, trailing: bytes,
     protocol.receive_data(_raw_head(request))
     events = protocol.events_received()
     if not events or not isinstance(events[0], WsRequest):
+        # websockets has answered (431) or only closed: make sure a reply goes out.
+        sent = b"".join(protocol.data_to_send())
+        writer.write(sent or protocol.reject(400, "bad websocket handshake\n").serialize())
+        return
+    ws_request = events[0]
+    origins = ws_request.headers.get_all("Origin")
+    query = _query(request.target)
+    if len(origins) > 1 or query is None:
+        # Two Origins cannot be judged; a target that does not parse has no key to read.
         protocol.send_response(protocol.reject(400, "bad websocket handshake\n"))
         for data in protocol.data_to_send():
             writer.write(data)
         return
-    ws_request = events[0]
-    origin = ws_request.headers.get("Origin")
-    query = parse_qs(urlsplit(request.target.decode("latin-1")).query)
+    origin = origins[0] if origins else None
     refusal = None
     if not decide_origin(origin, config).allowed:
         refusal = ("origin", origin or "", "origin not allowed\n")

@@ -147,6 +147,21 @@ def test_options_preflight_with_private_network(anki: AnkiProcess) -> None:
     assert "Access-Control-Allow-Private-Network" not in plain
 
 
+def test_untrusted_preflight_grants_nothing_and_a_large_untrusted_body_is_refused_at_once(anki: AnkiProcess) -> None:
+    status, headers, body = anki.post(b"", {
+        "Origin": "https://evil.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Private-Network": "true",
+    }, method="OPTIONS")
+    assert status == 200 and body == b""
+    assert not [name for name in headers if name.lower().startswith("access-control-")], headers
+    with socket.create_connection((anki.host, anki.port), timeout=10) as sock:
+        # below maxBodyBytes, far above what requestPermission needs; only its start is sent
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\n"
+                     b"Content-Length: 900000\r\n\r\n{")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 403 ")
+
+
 def test_two_requests_on_one_keep_alive_connection(anki: AnkiProcess) -> None:
     conn = anki.connection()
     try:

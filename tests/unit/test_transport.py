@@ -5,19 +5,24 @@ refusing a dead peer, the request-parsing messages."""
 from __future__ import annotations
 
 import json
+import select
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
+from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
 from ankiconnect_ws.actions.context import Environment
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import BadRequest, Dispatcher, parse_request
 from ankiconnect_ws.server import App, ServerThread
+from ankiconnect_ws.server.apilog import ApiLog
 
 HANDSHAKE = (
     b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -25,12 +30,20 @@ HANDSHAKE = (
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[ServerThread, int]]:
+@contextmanager
+def running_server(tmp_path: Path, **settings: Any) -> Iterator[tuple[ServerThread, int]]:
+    """A ServerThread on an ephemeral loopback port with short timeouts (``settings``
+    override them) and a status-page folder holding one index.html."""
     col = Collection(str(tmp_path / "c.anki2"))
-    config = Config(webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3, headerTimeout=1.0, idleTimeout=5.0)
+    defaults: dict[str, Any] = dict(
+        webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3, headerTimeout=1.0, idleTimeout=5.0, bodyTimeout=1.0,
+    )
+    config = Config(**{**defaults, **settings})
+    web_root = tmp_path / "web"
+    web_root.mkdir(exist_ok=True)
+    (web_root / "index.html").write_text("<p>status</p>")
     environment = Environment(collection=lambda: col, config=config)
-    app = App(Dispatcher(environment, lambda: config), lambda: config)
+    app = App(Dispatcher(environment, lambda: config), lambda: config, web_root=web_root)
     thread = ServerThread(app)
     bound: dict[str, object] = {}
     thread.start("127.0.0.1", 0, lambda address, error: bound.update(address=address, error=error))
@@ -43,6 +56,12 @@ def server(tmp_path: Path) -> Iterator[tuple[ServerThread, int]]:
     finally:
         thread.stop()
         col.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[ServerThread, int]]:
+    with running_server(tmp_path) as running:
+        yield running
 
 
 def test_idle_websocket_is_pinged_and_a_silent_peer_dropped(server: tuple[ServerThread, int]) -> None:
@@ -117,12 +136,278 @@ def test_a_request_head_dribbled_byte_by_byte_is_cut_off(server: tuple[ServerThr
 def test_an_idle_keep_alive_connection_waits_longer_than_a_request_head(server: tuple[ServerThread, int]) -> None:
     _, port = server
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        time.sleep(1.5)  # longer than headerTimeout (1 s), shorter than idleTimeout (5 s)
         body = b'{"action": "version", "version": 6}'
-        raw.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-        reply = b""
-        while not reply.endswith(b"null}"):
-            chunk = raw.recv(4096)
-            assert chunk, "the idle connection was closed too early"
-            reply += chunk
-        assert reply.startswith(b"HTTP/1.1 200 OK")
+        request = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        raw.sendall(request)
+        assert read_response(raw)[0] == 200
+        time.sleep(1.5)  # longer than headerTimeout (1 s), shorter than idleTimeout (5 s)
+        raw.sendall(request)
+        status, _, reply = read_response(raw)
+        assert (status, reply) == (200, b'{"result":6,"error":null}')
+
+
+# --- raw socket helpers -------------------------------------------------------------------
+
+def read_response(sock: socket.socket, head_only: bool = False) -> tuple[int, dict[str, str], bytes]:
+    """Read one HTTP response: status, headers (names lower-cased), body by Content-Length."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed before a response head: {data!r}"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value for name, _, value in (line.partition(": ") for line in lines[1:])}
+    length = 0 if head_only else int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed inside a response body"
+        rest += chunk
+    assert len(rest) == length, f"unexpected bytes after the response: {rest[length:]!r}"
+    return int(lines[0].split()[1]), headers, rest
+
+
+def exchange(port: int, data: bytes, timeout: float = 3) -> tuple[int, dict[str, str], bytes]:
+    """Send ``data`` on a new connection and read one response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return read_response(sock)
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """True when the peer closes ``sock`` within ``seconds`` (whatever it sends first)."""
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([sock], [], [], remaining)
+        if readable:
+            try:
+                if sock.recv(65536) == b"":
+                    return True
+            except ConnectionResetError:
+                return True
+    return False
+
+
+def client_frame(opcode: Opcode, payload: bytes, fin: bool = True) -> bytes:
+    return Frame(opcode, payload, fin=fin).serialize(mask=True)
+
+
+def read_server_frame(sock: socket.socket) -> tuple[int, bytes]:
+    """One unmasked frame from the server (payloads below 126 bytes): opcode byte, payload."""
+    head = b""
+    while len(head) < 2:
+        chunk = sock.recv(2 - len(head))
+        assert chunk, "connection closed before a frame"
+        head += chunk
+    length = head[1] & 0x7F
+    assert length < 126
+    payload = b""
+    while len(payload) < length:
+        chunk = sock.recv(length - len(payload))
+        assert chunk
+        payload += chunk
+    return head[0], payload
+
+
+def open_websocket(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+    sock.sendall(HANDSHAKE)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        assert chunk
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101 ")
+    return sock
+
+
+UNTRUSTED = b"Origin: http://evil.example\r\n"
+
+
+# --- untrusted origins: refused from the headers ------------------------------------------
+
+def test_an_untrusted_origin_with_a_huge_body_gets_its_403_without_sending_it(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\n" + UNTRUSTED + b"Content-Length: 209715200\r\n\r\n{\"ac")
+        status, headers, body = read_response(sock)  # not a 408 after waiting bodyTimeout for the rest
+        assert (status, body) == (403, b"")
+        assert headers["connection"] == "close"
+        assert closed_within(sock, 3)
+
+
+def test_an_untrusted_streamed_body_is_refused_after_64_kib(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\n" + UNTRUSTED + b"Transfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(b"%x\r\n%s\r\n" % (80_000, b"a" * 80_000))  # and never the last chunk
+        status, _, body = read_response(sock)
+        assert (status, body) == (403, b"")
+
+
+def test_request_permission_still_answers_an_untrusted_origin(tmp_path: Path) -> None:
+    with running_server(tmp_path, ignoreOriginList=("http://evil.example",)) as (_, port):
+        body = b'{"action": "requestPermission", "version": 6}'
+        status, headers, reply = exchange(port, b"POST / HTTP/1.1\r\nHost: localhost\r\n" + UNTRUSTED
+                                          + b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        assert status == 200
+        assert json.loads(reply) == {"result": {"permission": "denied"}, "error": None}
+        assert headers["access-control-allow-origin"] == "http://evil.example"
+
+
+def test_an_untrusted_preflight_grants_nothing(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    status, headers, body = exchange(port, b"OPTIONS / HTTP/1.1\r\nHost: localhost\r\n" + UNTRUSTED
+                                     + b"Access-Control-Request-Method: POST\r\n"
+                                     + b"Access-Control-Request-Private-Network: true\r\n\r\n")
+    assert (status, body) == (200, b"")
+    assert not any(name.startswith("access-control-") for name in headers), headers
+
+
+# --- silent and slow clients ---------------------------------------------------------------
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(tmp_path: Path) -> None:
+    # headerTimeout (1 s) counts from the accept; idleTimeout is for keep-alive only
+    with running_server(tmp_path, idleTimeout=60.0) as (_, port):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            assert closed_within(sock, 8)
+
+
+def test_a_trickled_body_is_cut_at_the_body_deadline(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n")
+        started = time.monotonic()
+        answered = False
+        while not answered and time.monotonic() - started < 8:
+            sock.sendall(b" ")  # a byte every 0.2 s: each read comes well within headerTimeout
+            answered = bool(select.select([sock], [], [], 0.2)[0])
+        assert answered, "the trickled body was never cut"  # bodyTimeout is 1 s
+        status, _, body = read_response(sock)
+        assert status == 408 and b"not received" in body
+        assert closed_within(sock, 2)
+
+
+def test_idle_connections_make_room_for_a_new_client(tmp_path: Path) -> None:
+    with running_server(tmp_path, maxConnections=8, headerTimeout=30.0) as (thread, port):
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=3) for _ in range(8)]
+        try:
+            deadline = time.monotonic() + 5
+            while thread.open_connections < 8 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert thread.open_connections == 8
+            started = time.monotonic()
+            status, _, body = exchange(port, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert (status, json.loads(body)) == (200, {"apiVersion": "AnkiConnect v.6"})
+            assert time.monotonic() - started < 5  # at once, not after a timeout (30 s)
+            assert closed_within(silent[0], 2), "the longest idle connection was not the one closed"
+        finally:
+            for sock in silent:
+                sock.close()
+
+
+def test_busy_connections_are_kept_when_full(tmp_path: Path) -> None:
+    with running_server(tmp_path, maxConnections=2, wsPingInterval=0) as (thread, port):
+        sockets = [open_websocket(port) for _ in range(2)]
+        try:
+            deadline = time.monotonic() + 5
+            while thread.open_connections < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            with socket.create_connection(("127.0.0.1", port), timeout=3) as extra:
+                assert closed_within(extra, 2)  # no idle connection to close: refused
+            for sock in sockets:
+                sock.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "version"}'))
+                assert read_server_frame(sock) == (0x81, b'{"id":1,"result":6,"error":null}')
+        finally:
+            for sock in sockets:
+                sock.close()
+
+
+# --- odd requests get a proper answer -------------------------------------------------------
+
+def test_head_gets_the_headers_of_get_and_no_body(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        for target in (b"/", b"/status/"):
+            sock.sendall(b"HEAD %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % target)
+            head_status, head_headers, _ = read_response(sock, head_only=True)
+            sock.sendall(b"GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % target)  # same connection
+            get_status, get_headers, body = read_response(sock)
+            assert (head_status, head_headers) == (get_status, get_headers) == (200, get_headers)
+            assert int(head_headers["content-length"]) == len(body) > 0
+
+
+def test_odd_static_paths_are_not_found(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    for target in (b"/status/%00", b"/status/" + b"a" * 5000, b"/status/../c.anki2"):
+        status, _, body = exchange(port, b"GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % target)
+        assert (status, body) == (404, b"not found\n"), target
+
+
+def test_an_unparsable_target_is_ignored_like_upstream(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    status, _, body = exchange(port, b"GET http://[ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert (status, json.loads(body)) == (200, {"apiVersion": "AnkiConnect v.6"})
+    status, _, _ = exchange(port, HANDSHAKE.replace(b"GET / ", b"GET http://[ "))
+    assert status == 400
+
+
+def test_connect_gets_405(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    status, _, _ = exchange(port, b"CONNECT localhost:80 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert status == 405
+
+
+def test_a_complete_head_above_max_header_bytes_gets_431(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    big = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 70 * 1024 + b"\r\n\r\n"
+    status, _, body = exchange(port, big)
+    assert status == 431 and b"65536" in body
+
+
+def test_a_websocket_handshake_with_a_body_gets_400(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    end = b"\r\n\r\n"
+    for extra in (b"Content-Length: 5" + end + b"hello", b"Transfer-Encoding: chunked" + end + b"5\r\nhello\r\n0\r\n\r\n"):
+        status, _, body = exchange(port, HANDSHAKE[: -len(end)] + b"\r\n" + extra)
+        assert (status, body) == (400, b"a WebSocket handshake has no body\n"), extra
+
+
+def test_a_websocket_handshake_with_two_origins_gets_400(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    origins = b"Origin: http://localhost\r\nOrigin: http://evil.example\r\n\r\n"
+    status, _, _ = exchange(port, HANDSHAKE[:-2] + origins)
+    assert status == 400
+
+
+def test_invalid_utf8_in_a_text_message_closes_with_1007(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    with open_websocket(port) as sock:
+        sock.sendall(client_frame(Opcode.TEXT, b'{"action": "version", "x": "\xff"}'))
+        opcode, payload = read_server_frame(sock)
+        assert opcode == 0x88 and int.from_bytes(payload[:2], "big") == 1007
+        assert closed_within(sock, 2)
+
+
+def test_utf8_split_across_fragments_is_accepted(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    message = '{"id": "é", "action": "version", "version": 6}'.encode()
+    cut = message.index("é".encode()) + 1  # inside the two bytes of é
+    with open_websocket(port) as sock:
+        sock.sendall(client_frame(Opcode.TEXT, message[:cut], fin=False) + client_frame(Opcode.CONT, message[cut:]))
+        opcode, payload = read_server_frame(sock)
+        assert (opcode, json.loads(payload)) == (0x81, {"id": "é", "result": 6, "error": None})
+
+
+def test_a_request_the_api_log_cannot_write_is_still_answered(server: tuple[ServerThread, int], tmp_path: Path) -> None:
+    thread, port = server
+    thread.app.api_log = ApiLog(str(tmp_path / "api.log"))  # set before any request is made
+    deep = b"[" * 1000 + b"]" * 1000  # orjson parses it; the log's JSON writer recurses too deep
+    body = b'{"action": "version", "version": 6, "params": {"x": %s}}' % deep
+    status, _, reply = exchange(port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    assert status == 200
+    assert json.loads(reply)["error"] == "AnkiConnect.version() got an unexpected keyword argument 'x'"
+    with connect(f"ws://127.0.0.1:{port}/") as ws:
+        ws.send(b'{"id": 7, "action": "version", "params": {"x": %s}}' % deep)
+        assert json.loads(ws.recv(timeout=5))["id"] == 7
+    thread.app.api_log.close()
