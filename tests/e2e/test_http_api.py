@@ -7,7 +7,10 @@ import socket
 import threading
 import time
 
-from .anki_process import AnkiProcess
+from ankiconnect_ws.protocol import TOO_DEEP
+
+from ..api_calls import strict_loads
+from .anki_process import AnkiProcess, wait_until
 from .conftest import API_KEY
 
 MULTI_EXAMPLE = [
@@ -260,6 +263,25 @@ def test_permission_prompt_never_blocks_and_times_out(anki: AnkiProcess) -> None
     assert status == 200 and json.loads(body) == {"result": {"permission": "denied"}, "error": None}
     assert headers["Access-Control-Allow-Origin"] == origin  # the page can read its answer
     assert 1.5 < waited < 15  # permissionPromptTimeout is 2 s in the test config
+
+
+def test_every_reply_is_strict_json(anki: AnkiProcess) -> None:
+    """Odd numbers and absurd nesting (with apiLogPath on, as in this Anki) still get
+    exactly one reply each, in JSON a strict parser reads."""
+    status, _, body = anki.post(b'{"action": "getDecks", "version": 6, '
+                                b'"params": {"cards": [[Infinity], [18446744073709551616]]}}')
+    assert status == 200 and strict_loads(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
+    deep = "[" * 990 + "]" * 990
+    status, _, body = anki.post('{"action": "getDecks", "version": 6, "params": {"cards": %s}}' % deep)
+    assert status == 200 and strict_loads(body) == {"result": None, "error": TOO_DEEP}
+    with anki.ws() as ws:
+        ws.send('{"id": %s, "action": "version"}' % ("[" * 1000 + "]" * 1000))
+        reply = strict_loads(ws.recv(timeout=10))
+        assert reply["id"] is None and reply["error"].startswith(TOO_DEEP)
+        ws.send('{"id": 2, "action": "getDecks", "params": {"cards": %s}}' % deep)
+        assert strict_loads(ws.recv(timeout=10)) == {"id": 2, "result": None, "error": TOO_DEEP}
+        ws.send('{"id": 3, "action": "version"}')
+        assert strict_loads(ws.recv(timeout=10)) == {"id": 3, "result": 6, "error": None}
 
 
 def test_huge_integers_get_an_answer(anki: AnkiProcess) -> None:
