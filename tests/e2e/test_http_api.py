@@ -265,6 +265,41 @@ def test_permission_prompt_never_blocks_and_times_out(anki: AnkiProcess) -> None
     assert 1.5 < waited < 15  # permissionPromptTimeout is 2 s in the test config
 
 
+def test_concurrent_permission_requests_from_one_origin_share_one_prompt(anki: AnkiProcess) -> None:
+    """Thirty calls from one untrusted page: one prompt window, thirty identical answers."""
+    origin = "https://asks-thirty-times.example"
+    count = 30
+    shown_before = anki("serverStatus")["anki"]["permissionPromptsShown"]
+    connections = [anki.connection(timeout=30) for _ in range(count)]
+    for connection in connections:
+        connection.connect()  # connect first, so the thirty requests leave together
+    body = json.dumps({"action": "requestPermission", "version": 6})
+    try:
+        for connection in connections:
+            connection.request("POST", "/", body, {"Origin": origin})
+
+        def all_waiting() -> dict | None:
+            status = anki("serverStatus")
+            waiting = [r["waiting"] for r in status["permissionRequests"] if r["origin"] == origin]
+            return status if sum(waiting) == count and status["anki"]["permissionPrompts"] else None
+
+        # well within the prompt's 2 s (permissionPromptTimeout in the test config)
+        status = wait_until(all_waiting, timeout=1.5, interval=0.02)
+        assert status["anki"]["permissionPrompts"] == [origin]  # Qt's windows: exactly one prompt
+        assert [r["waiting"] for r in status["permissionRequests"]] == [count]  # all on that one
+        replies = []
+        for connection in connections:
+            response = connection.getresponse()
+            replies.append((response.status, response.read()))
+    finally:
+        for connection in connections:
+            connection.close()
+    assert replies == [(200, b'{"result":{"permission":"denied"},"error":null}')] * count
+    after = anki("serverStatus")
+    assert after["anki"]["permissionPromptsShown"] == shown_before + 1
+    assert after["anki"]["permissionPrompts"] == [] and after["permissionRequests"] == []
+
+
 def test_every_reply_is_strict_json(anki: AnkiProcess) -> None:
     """Odd numbers and absurd nesting (with apiLogPath on, as in this Anki) still get
     exactly one reply each, in JSON a strict parser reads."""
