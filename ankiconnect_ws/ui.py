@@ -7,6 +7,7 @@ non-modal window whose answer arrives through a future.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import webbrowser
 from typing import Any
 
@@ -78,7 +79,9 @@ def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]"
     def withdraw() -> None:
         if not answer.done():
             answer.set_result(False)
-        box.close()
+        # the user may have closed it just now (it deletes itself on close)
+        with contextlib.suppress(RuntimeError):
+            box.close()
 
     box.finished.connect(finished)
     box.show()
