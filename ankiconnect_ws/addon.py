@@ -92,6 +92,8 @@ class AddOn:
             "version": _anki_version(), "profile": None, "collectionOpen": False,
             "state": "startup", "sync": "idle", "address": None,
         }
+        # permission prompt windows on screen (their origins) and how many were shown (ui.py)
+        self.facts.update(permissionPrompts=[], permissionPromptsShown=0)
         self.environment.services.update(app=self.app, stats=self.stats, facts=self.facts)
         self.bound: tuple[str, int] | None = None
 

@@ -7,13 +7,16 @@ non-modal window whose answer arrives through a future.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import webbrowser
 from typing import Any
 
-__all__ = ["ask_permission", "install_menu", "nobody_can_answer", "close_for_exit"]
+__all__ = ["ask_permission", "open_prompts", "install_menu", "nobody_can_answer", "close_for_exit"]
 
 #: Anki's windows that ask "discard current input?" before closing
 _ASKING_WINDOWS = ("AddCards", "NewAddCards")
+#: Qt object name of our permission prompts, to find them among Anki's windows
+PROMPT_NAME = "ankiconnect_ws_permission_prompt"
 
 
 def nobody_can_answer() -> bool:
@@ -58,6 +61,9 @@ def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]"
     box.setCheckBox(ignore)
     box.setWindowFlags(box.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
     box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setObjectName(PROMPT_NAME)
+    box.setProperty("origin", origin)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def finished(result: int) -> None:
         granted = result == QMessageBox.StandardButton.Yes.value or box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
@@ -68,16 +74,37 @@ def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]"
             addon.save_config_value("ignoreOriginList", [*config.ignoreOriginList, origin])
         if not answer.done():
             answer.set_result(granted)
+        _publish_prompts(addon)
 
     def withdraw() -> None:
         if not answer.done():
             answer.set_result(False)
-        box.close()
+        # the user may have closed it just now (it deletes itself on close)
+        with contextlib.suppress(RuntimeError):
+            box.close()
 
     box.finished.connect(finished)
     box.show()
+    addon.facts["permissionPromptsShown"] = addon.facts.get("permissionPromptsShown", 0) + 1
+    _publish_prompts(addon)
     answer.withdraw = withdraw  # type: ignore[attr-defined]  # for the action's timeout
     return answer
+
+
+def open_prompts() -> list[str]:
+    """The origins whose permission prompt is on screen, read from Qt's own window list."""
+    from aqt.qt import QApplication
+
+    return [
+        str(widget.property("origin"))
+        for widget in QApplication.topLevelWidgets()
+        if widget.objectName() == PROMPT_NAME and widget.isVisible()
+    ]
+
+
+def _publish_prompts(addon: Any) -> None:
+    # serverStatus shows them (anki.permissionPrompts): who is waiting for the user
+    addon.facts["permissionPrompts"] = open_prompts()
 
 
 def install_menu(addon: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -23,3 +24,13 @@ class ApiCalls:
         assert reply["error"] is not None, f"{action} unexpectedly succeeded: {reply}"
         assert reply["result"] is None
         return reply["error"]
+
+
+def strict_loads(data: bytes | str) -> Any:
+    """Parse JSON as RFC 8259 defines it: NaN and Infinity are not JSON (Python's json
+    and AnkiConnect accept and write them; browsers' JSON.parse does not)."""
+
+    def refuse(word: str) -> Any:
+        raise ValueError(f"not JSON: {word}")
+
+    return json.loads(data, parse_constant=refuse)

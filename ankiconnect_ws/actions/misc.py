@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from .. import errors
 from .context import env, on_main, request_info, wait_for_anki
@@ -46,16 +49,53 @@ def apiReflect(scopes: Any, actions: Any = None) -> dict[str, Any]:
 
 @action()
 async def multi(actions: Any) -> list[Any]:
-    """Each item goes through the full handler: its own key, version and errors."""
-    dispatcher = env().services["dispatcher"]
-    info = request_info()
-    replies = []
-    for item in actions:
-        # Not validated, as upstream: a non-object item fails the whole call
-        # ("'int' object has no attribute 'get'").
-        item.get("action")
-        replies.append(await dispatcher.handle(item, info))
-    return replies
+    """Each item goes through the full handler: its own key, version and errors; a
+    long list never holds the server or Anki's window (see Dispatcher.handle_many)."""
+    return await env().services["dispatcher"].handle_many(actions, request_info())
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Question(Generic[T]):
+    answer: "asyncio.Future[T]"
+    since: float
+    waiting: int = 0
+
+
+class OpenQuestions:
+    """At most one open question per key (server loop only): whoever asks while it is
+    open waits for the same answer instead of asking again."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, _Question[Any]] = {}
+
+    async def ask(self, key: str, question: Callable[[], Awaitable[T]]) -> T:
+        entry = self._open.get(key)
+        if entry is None or entry.answer.done():
+            entry = _Question(asyncio.ensure_future(question()), time.time())
+            self._open[key] = entry
+            entry.answer.add_done_callback(lambda _answer, entry=entry: self._forget(key, entry))
+        entry.waiting += 1
+        try:
+            # shielded: one asker giving up (its connection closed) must not withdraw
+            # the question from the others
+            return await asyncio.shield(entry.answer)
+        finally:
+            entry.waiting -= 1
+
+    def _forget(self, key: str, entry: _Question[Any]) -> None:
+        if self._open.get(key) is entry:
+            del self._open[key]
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """The open questions, for serverStatus."""
+        return [
+            {"origin": key, "waiting": entry.waiting, "since": int(entry.since * 1000)}
+            for key, entry in self._open.items()
+            if not entry.answer.done()
+        ]
 
 
 @action()
@@ -78,11 +118,19 @@ async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str
     prompt = environment.services.get("permission_prompt")
     if prompt is None:  # no GUI (unit tests): nobody can say yes
         return denied
-    answer = await on_main(lambda: prompt(info.origin))
     timeout = cfg.permissionPromptTimeout if cfg is not None else 60.0
+    questions = environment.services.setdefault("permission_questions", OpenQuestions())
+    # One prompt per origin: a page that calls thirty times gets one window, and all
+    # thirty calls get its answer.
+    said_yes = await questions.ask(info.origin, lambda: _ask_user(prompt, info.origin, timeout))
+    return granted if said_yes else denied
+
+
+async def _ask_user(prompt: Callable[[str], Any], origin: str, timeout: float) -> bool:
+    answer = await on_main(lambda: prompt(origin))
     try:
-        return granted if await wait_for_anki(answer, timeout) else denied
+        return bool(await wait_for_anki(answer, timeout))
     except asyncio.TimeoutError:
         # Nobody answered: withdraw the question rather than leave the request hanging.
         await on_main(lambda: answer.withdraw())
-        return denied
+        return False

@@ -16,7 +16,9 @@ def serverStatus() -> dict[str, Any]:
 
     Fields: ``server`` (version, address, uptime), ``anki`` (version, profile, collection
     open, window state, sync), ``traffic`` (totals, per-second series, recent and refused
-    requests), ``clients`` (WebSocket connections) and ``events`` (bus figures).
+    requests), ``clients`` (WebSocket connections), ``events`` (bus figures) and
+    ``permissionRequests`` (requestPermission calls waiting for the user, per origin;
+    the prompt windows themselves are in ``anki.permissionPrompts``).
     """
     services = env().services
     app = services.get("app")
@@ -49,4 +51,6 @@ def serverStatus() -> dict[str, Any]:
     bus = services.get("bus")
     if bus is not None:
         result["events"] = {**bus.stats(), "run": bus.run, "queueSize": bus.queue_size}
+    questions = services.get("permission_questions")
+    result["permissionRequests"] = questions.snapshot() if questions is not None else []
     return result

@@ -27,7 +27,7 @@ from websockets.server import ServerProtocol
 
 from ..actions.context import RequestInfo
 from ..errors import INVALID_API_KEY
-from ..protocol import BadRequest, encode_reply, validate_request
+from ..protocol import BadRequest, encode_reply, parse_message
 from .app import App
 from .security import decide_origin
 
@@ -124,17 +124,13 @@ class Session:
             self.flush()
 
     async def handle_message(self, payload: bytes) -> None:
+        """Answer one message: exactly one reply, whatever the message holds."""
         request_id: Any = None
         started = time.perf_counter()
         action = None
         try:
-            try:
-                obj = orjson.loads(payload)
-            except orjson.JSONDecodeError as exc:
-                raise BadRequest(f"invalid JSON: {exc}") from None
-            if isinstance(obj, dict):
-                request_id = obj.get("id")
-            validate_request(obj)
+            obj = parse_message(payload)
+            request_id = obj.get("id")
             action = obj["action"]
             info = RequestInfo(origin=self.origin, trusted=True, protocol="ws",
                                authenticated=self.authenticated, session=self)
@@ -142,7 +138,11 @@ class Session:
             reply = await self.app.dispatcher.handle(obj, info, always_envelope=True)
             self.app.log("reply", reply)
         except BadRequest as exc:
+            request_id = exc.request_id
             reply = {"result": None, "error": str(exc)}
+        except Exception:  # a bug of ours (the dispatcher itself never raises): still answer
+            log.exception("ankiconnect-ws: websocket request failed")
+            reply = {"result": None, "error": "internal error, see Anki's log"}
         self.send_json({"id": request_id, **reply})
         self.app.note_request("ws", action, self.origin, started, reply.get("error"))
         with contextlib.suppress(ConnectionError):

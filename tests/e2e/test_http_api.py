@@ -7,7 +7,10 @@ import socket
 import threading
 import time
 
-from .anki_process import AnkiProcess
+from ankiconnect_ws.protocol import TOO_DEEP
+
+from ..api_calls import strict_loads
+from .anki_process import AnkiProcess, wait_until
 from .conftest import API_KEY
 
 MULTI_EXAMPLE = [
@@ -275,6 +278,60 @@ def test_permission_prompt_never_blocks_and_times_out(anki: AnkiProcess) -> None
     assert status == 200 and json.loads(body) == {"result": {"permission": "denied"}, "error": None}
     assert headers["Access-Control-Allow-Origin"] == origin  # the page can read its answer
     assert 1.5 < waited < 15  # permissionPromptTimeout is 2 s in the test config
+
+
+def test_concurrent_permission_requests_from_one_origin_share_one_prompt(anki: AnkiProcess) -> None:
+    """Thirty calls from one untrusted page: one prompt window, thirty identical answers."""
+    origin = "https://asks-thirty-times.example"
+    count = 30
+    shown_before = anki("serverStatus")["anki"]["permissionPromptsShown"]
+    connections = [anki.connection(timeout=30) for _ in range(count)]
+    for connection in connections:
+        connection.connect()  # connect first, so the thirty requests leave together
+    body = json.dumps({"action": "requestPermission", "version": 6})
+    try:
+        for connection in connections:
+            connection.request("POST", "/", body, {"Origin": origin})
+
+        def all_waiting() -> dict | None:
+            status = anki("serverStatus")
+            waiting = [r["waiting"] for r in status["permissionRequests"] if r["origin"] == origin]
+            return status if sum(waiting) == count and status["anki"]["permissionPrompts"] else None
+
+        # well within the prompt's 2 s (permissionPromptTimeout in the test config)
+        status = wait_until(all_waiting, timeout=1.5, interval=0.02)
+        assert status["anki"]["permissionPrompts"] == [origin]  # Qt's windows: exactly one prompt
+        assert [r["waiting"] for r in status["permissionRequests"]] == [count]  # all on that one
+        replies = []
+        for connection in connections:
+            response = connection.getresponse()
+            replies.append((response.status, response.read()))
+    finally:
+        for connection in connections:
+            connection.close()
+    assert replies == [(200, b'{"result":{"permission":"denied"},"error":null}')] * count
+    after = anki("serverStatus")
+    assert after["anki"]["permissionPromptsShown"] == shown_before + 1
+    assert after["anki"]["permissionPrompts"] == [] and after["permissionRequests"] == []
+
+
+def test_every_reply_is_strict_json(anki: AnkiProcess) -> None:
+    """Odd numbers and absurd nesting (with apiLogPath on, as in this Anki) still get
+    exactly one reply each, in JSON a strict parser reads."""
+    status, _, body = anki.post(b'{"action": "getDecks", "version": 6, '
+                                b'"params": {"cards": [[Infinity], [18446744073709551616]]}}')
+    assert status == 200 and strict_loads(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
+    deep = "[" * 990 + "]" * 990
+    status, _, body = anki.post('{"action": "getDecks", "version": 6, "params": {"cards": %s}}' % deep)
+    assert status == 200 and strict_loads(body) == {"result": None, "error": TOO_DEEP}
+    with anki.ws() as ws:
+        ws.send('{"id": %s, "action": "version"}' % ("[" * 1000 + "]" * 1000))
+        reply = strict_loads(ws.recv(timeout=10))
+        assert reply["id"] is None and reply["error"].startswith(TOO_DEEP)
+        ws.send('{"id": 2, "action": "getDecks", "params": {"cards": %s}}' % deep)
+        assert strict_loads(ws.recv(timeout=10)) == {"id": 2, "result": None, "error": TOO_DEEP}
+        ws.send('{"id": 3, "action": "version"}')
+        assert strict_loads(ws.recv(timeout=10)) == {"id": 3, "result": 6, "error": None}
 
 
 def test_huge_integers_get_an_answer(anki: AnkiProcess) -> None:

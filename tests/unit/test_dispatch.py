@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from ankiconnect_ws.config import Config
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import orjson
+import pytest
+
+from ankiconnect_ws import protocol
+from ankiconnect_ws.actions.context import Environment, RequestInfo
+from ankiconnect_ws.config import Config
+from ankiconnect_ws.protocol import (
+    MAX_DEPTH, MULTI_BATCH_ITEMS, TOO_DEEP, BadRequest, Dispatcher, encode_reply, nested_too_deeply,
+    parse_message, parse_request,
+)
+
+from ..api_calls import strict_loads
 from ..conftest import LocalApi
 
 
@@ -123,3 +138,157 @@ def test_big_integers_and_unserialisable_results_still_answer() -> None:
     broken = encode_reply({"id": 7, "result": object(), "error": None})
     assert broken.startswith(b'{"id":7,"result":null,"error":"the result cannot be sent as JSON: ')
     assert encode_reply({"result": {1, 2}, "error": None}).startswith(b'{"result":null,"error":"the result cannot')
+
+
+# --- replies are strict JSON ----------------------------------------------------------
+
+
+def _nested(levels: int, inner: Any = 0) -> Any:
+    for _ in range(levels):
+        inner = [inner]
+    return inner
+
+
+def test_replies_are_strict_json_whatever_numbers_the_request_held(api: LocalApi) -> None:
+    # Python's json (upstream's parser) reads NaN/Infinity and integers beyond 64 bits;
+    # getDecks echoes them. The reply must parse with a strict parser all the same.
+    request = parse_request(
+        b'{"action": "getDecks", "version": 6, "params": {"cards": [[Infinity], [18446744073709551616], [NaN]]}}'
+    )
+    assert strict_loads(encode_reply(api.request(request))) == {
+        "result": {"Default": [[None], [2**64], [None]]}, "error": None,
+    }
+    # without a big integer (orjson writes it) the answer is the same
+    request = parse_request(b'{"action": "getDecks", "version": 6, "params": {"cards": [[-Infinity]]}}')
+    assert strict_loads(encode_reply(api.request(request))) == {"result": {"Default": [[None]]}, "error": None}
+
+
+def test_a_reply_json_cannot_carry_is_still_one_strict_json_answer() -> None:
+    too_deep = _nested(1000)
+    for result in (too_deep, [2**64, too_deep]):  # orjson's path, Python json's path
+        reply = strict_loads(encode_reply({"result": result, "error": None}))
+        assert reply["result"] is None
+        assert reply["error"].startswith("the result cannot be sent as JSON: "), reply
+    # an id that cannot be echoed becomes null, with a clear error
+    assert strict_loads(encode_reply({"id": too_deep, "result": 1, "error": None})) == {
+        "id": None, "result": None, "error": "the request id cannot be sent back as JSON",
+    }
+    assert strict_loads(encode_reply({"id": [2**64, float("nan")], "result": 1, "error": None})) == {
+        "id": [2**64, None], "result": 1, "error": None,
+    }
+
+
+def test_request_nesting_limit() -> None:
+    # MAX_DEPTH levels counting the request object itself: accepted; one more: refused
+    params_at_limit = _nested(MAX_DEPTH - 2)
+    assert parse_request(orjson.dumps({"action": "a", "params": {"x": params_at_limit}}))["action"] == "a"
+    for body in (
+        orjson.dumps({"action": "a", "params": {"x": [params_at_limit]}}),
+        json.dumps({"action": "a", "params": {"x": [params_at_limit, 2**64, float("nan")]}}).encode(),
+    ):
+        with pytest.raises(BadRequest) as refused:
+            parse_request(body)
+        assert str(refused.value) == TOO_DEEP
+    assert nested_too_deeply(_nested(MAX_DEPTH)) is False
+    assert nested_too_deeply(_nested(MAX_DEPTH + 1)) is True
+    assert nested_too_deeply([_nested(MAX_DEPTH), 2**64]) is True  # counted in Python
+    assert nested_too_deeply(_nested(300), limit=400) is False  # beyond orjson's reach
+
+
+def test_websocket_message_errors_carry_the_id_when_it_can_be_sent_back() -> None:
+    deep = _nested(MAX_DEPTH + 5)
+    with pytest.raises(BadRequest) as refused:
+        parse_message(orjson.dumps({"id": 7, "action": "version", "params": {"x": deep}}))
+    assert refused.value.request_id == 7 and str(refused.value) == TOO_DEEP
+    with pytest.raises(BadRequest) as refused:
+        parse_message(orjson.dumps({"id": deep, "action": "version"}))
+    assert refused.value.request_id is None and str(refused.value).startswith(TOO_DEEP)
+    assert "id" in str(refused.value)
+    with pytest.raises(BadRequest) as refused:
+        parse_message(b'{"id": "a", "action": 3}')
+    assert refused.value.request_id == "a" and str(refused.value) == "3 is not of type 'string'"
+    with pytest.raises(BadRequest, match="invalid JSON"):
+        parse_message(b'{"id": 1, "action": "version", "params": {"x": NaN}}')  # strict JSON in
+
+
+# --- a long multi shares the server -----------------------------------------------------
+
+
+async def _ticks_while(work: Awaitable[Any]) -> tuple[Any, int]:
+    """Run ``work`` next to a task that counts its own turns; how often did it run?"""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)  # the ticker has started
+    before = ticks
+    try:
+        result = await work
+    finally:
+        task.cancel()
+    return result, ticks - before
+
+
+def test_a_long_multi_lets_other_tasks_run(api: LocalApi) -> None:
+    for action, count, expected in (("version", 5000, 6), ("deckNames", 3000, ["Default"])):
+        request = {"action": "multi", "version": 6, "params": {"actions": [{"action": action}] * count}}
+        reply, ticks = asyncio.run(_ticks_while(api.dispatcher.handle(request, RequestInfo())))
+        assert reply["error"] is None and reply["result"] == [expected] * count
+        assert ticks >= count // MULTI_BATCH_ITEMS, (action, ticks)  # before: 0
+
+
+def test_multi_runs_consecutive_main_thread_items_in_few_turns(collection, monkeypatch: pytest.MonkeyPatch) -> None:
+    submissions = 0
+
+    async def main_thread(job: Callable[[], Any]) -> Any:  # stands in for the runner
+        nonlocal submissions
+        submissions += 1
+        return job()
+
+    monkeypatch.setattr(protocol, "SLICE_BUDGET", 3600.0)  # bound turns by item count only
+    config = Config()
+    dispatcher = Dispatcher(Environment(collection=lambda: collection, config=config), lambda: config, main_thread)
+    items = [{"action": "deckNames"}] * (2 * MULTI_BATCH_ITEMS + 7)
+    request = {"action": "multi", "params": {"actions": items}}
+    assert asyncio.run(dispatcher.handle(request, RequestInfo())) == [["Default"]] * len(items)
+    assert submissions == 3  # before: one per item
+
+
+def test_multi_items_keep_order_and_their_own_rules(api: LocalApi) -> None:
+    replies = api("multi", actions=[
+        {"action": "createDeck", "version": 6, "params": {"deck": "A"}},
+        {"action": "version"},
+        {"action": "deckNames", "version": 6, "key": "not configured"},
+        {"action": "nope"},
+        {"action": "createDeck", "version": 6},
+        {"action": "deckNames"},
+        {"action": "multi", "version": 6, "params": {"actions": [{"action": "deckNames", "version": 6}]}},
+    ])
+    assert replies[0]["error"] is None and isinstance(replies[0]["result"], int)
+    assert replies[1:5] == [
+        6,
+        {"result": None, "error": "valid api key must be provided"},
+        {"result": None, "error": "unsupported action"},
+        {"result": None, "error": "AnkiConnect.createDeck() missing 1 required positional argument: 'deck'"},
+    ]
+    assert set(replies[5]) == {"A", "Default"}
+    assert set(replies[6]["result"][0]["result"]) == {"A", "Default"}
+    # a non-object item fails the whole call, after the items before it ran (as upstream)
+    assert api.error("multi", actions=[{"action": "createDeck", "params": {"deck": "Before"}}, 1]) == (
+        "'int' object has no attribute 'get'"
+    )
+    assert "Before" in api("deckNames")
+
+
+def test_multi_answers_collection_unavailable_per_item(collection) -> None:
+    config = Config()
+    closed = Dispatcher(Environment(collection=lambda: None, config=config), lambda: config)
+    request = {"action": "multi", "params": {"actions": [{"action": "deckNames"}, {"action": "version"}]}}
+    assert asyncio.run(closed.handle(request, RequestInfo())) == [
+        {"result": None, "error": "collection is not available"}, 6,
+    ]

@@ -4,6 +4,7 @@ refusing a dead peer, the request-parsing messages."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import select
 import socket
@@ -20,9 +21,11 @@ from websockets.sync.client import connect
 
 from ankiconnect_ws.actions.context import Environment
 from ankiconnect_ws.config import Config
-from ankiconnect_ws.protocol import BadRequest, Dispatcher, parse_request
+from ankiconnect_ws.protocol import MAX_DEPTH, TOO_DEEP, BadRequest, Dispatcher, parse_request
 from ankiconnect_ws.server import App, ServerThread
 from ankiconnect_ws.server.apilog import ApiLog
+
+from ..api_calls import strict_loads
 
 HANDSHAKE = (
     b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -106,6 +109,8 @@ def test_parse_request_messages() -> None:
     assert parse_request(b'{"action": "a", "x": NaN}')["action"] == "a"  # Python's json accepts NaN
     with pytest.raises(BadRequest, match="nested too deeply"):
         parse_request(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(BadRequest, match="nested too deeply"):
+        parse_request(b'{"action": "a", "x": %s}' % (b"[" * 990 + b"NaN" + b"]" * 990))
 
 
 def test_a_request_head_dribbled_byte_by_byte_is_cut_off(server: tuple[ServerThread, int]) -> None:
@@ -399,15 +404,56 @@ def test_utf8_split_across_fragments_is_accepted(server: tuple[ServerThread, int
         assert (opcode, json.loads(payload)) == (0x81, {"id": "é", "result": 6, "error": None})
 
 
-def test_a_request_the_api_log_cannot_write_is_still_answered(server: tuple[ServerThread, int], tmp_path: Path) -> None:
+def test_a_request_the_api_log_cannot_write_is_still_answered(server: tuple[ServerThread, int]) -> None:
     thread, port = server
-    thread.app.api_log = ApiLog(str(tmp_path / "api.log"))  # set before any request is made
-    deep = b"[" * 1000 + b"]" * 1000  # orjson parses it; the log's JSON writer recurses too deep
-    body = b'{"action": "version", "version": 6, "params": {"x": %s}}' % deep
+    thread.app.api_log = ApiLog("/dev/full")  # every write fails: a full disk
+    body = b'{"action": "version", "version": 6}'
     status, _, reply = exchange(port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-    assert status == 200
-    assert json.loads(reply)["error"] == "AnkiConnect.version() got an unexpected keyword argument 'x'"
+    assert (status, json.loads(reply)) == (200, {"result": 6, "error": None})
     with connect(f"ws://127.0.0.1:{port}/") as ws:
-        ws.send(b'{"id": 7, "action": "version", "params": {"x": %s}}' % deep)
-        assert json.loads(ws.recv(timeout=5))["id"] == 7
-    thread.app.api_log.close()
+        ws.send(b'{"id": 7, "action": "version"}')
+        assert json.loads(ws.recv(timeout=5)) == {"id": 7, "result": 6, "error": None}
+    thread.app.api_log = None
+
+
+def _post(port: int, body: bytes) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/", body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _deep(levels: int, inner: str = "1") -> str:
+    return "[" * levels + inner + "]" * levels
+
+
+def test_every_reply_is_one_strict_json_answer(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    # HTTP: non-finite numbers are read as upstream does, never written back as non-JSON
+    status, body = _post(port, b'{"action": "getDecks", "version": 6, '
+                               b'"params": {"cards": [[Infinity], [18446744073709551616]]}}')
+    assert status == 200
+    assert strict_loads(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
+    # HTTP: absurd nesting is a clear error, not a 500
+    status, body = _post(port, b'{"action": "getDecks", "version": 6, "params": {"cards": %s}}' % _deep(990).encode())
+    assert status == 200
+    assert strict_loads(body) == {"result": None, "error": TOO_DEEP}
+    # WebSocket: one reply per message; the id comes back whenever it can
+    with connect(f"ws://127.0.0.1:{port}/", max_size=None) as ws:
+        ws.send('{"id": %s, "action": "version"}' % _deep(1000))
+        reply = strict_loads(ws.recv(timeout=5))
+        assert reply["id"] is None and reply["result"] is None and reply["error"].startswith(TOO_DEEP)
+        ws.send('{"id": 7, "action": "version", "params": {"x": %s}}' % _deep(1000))
+        assert strict_loads(ws.recv(timeout=5)) == {"id": 7, "result": None, "error": TOO_DEEP}
+        ws.send('{"id": [8, %s], "action": "version"}' % _deep(200))
+        assert strict_loads(ws.recv(timeout=5))["id"] is None
+        ws.send('{"id": 9, "action": "getDecks", "params": {"cards": [[1e400]]}}')  # 1e400 is Infinity
+        assert strict_loads(ws.recv(timeout=5))["id"] is None  # strict JSON in: invalid, no id
+        ws.send('{"id": 10, "action": "getDecks", "params": {"cards": [%s]}}' % _deep(MAX_DEPTH - 4))
+        reply = strict_loads(ws.recv(timeout=5))
+        assert reply["id"] == 10 and reply["error"] is None  # at the limit: answered in full
+        ws.send('{"id": 11, "action": "version"}')
+        assert strict_loads(ws.recv(timeout=5)) == {"id": 11, "result": 6, "error": None}
