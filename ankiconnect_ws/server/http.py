@@ -14,8 +14,7 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import h11
-
+from .._deps import h11
 from . import legacy, websocket
 from .app import App
 from .security import host_allowed
