@@ -84,7 +84,8 @@ def install_addon(base: Path, addon_file: Path) -> Path:
             shutil.rmtree(self.addonsFolder(module))
 
     pm = ProfileManager(ProfileManager.get_created_base_folder(str(base)))
-    result = FileInstaller(pm.addonFolder()).install(str(addon_file))
+    # force_enable, as Tools > Add-ons > Install from file does
+    result = FileInstaller(pm.addonFolder()).install(str(addon_file), force_enable=True)
     if not isinstance(result, InstallOk):
         raise RuntimeError(f"Anki refused {addon_file}: {result.errmsg}")
     return base / "addons21" / ADDON_FOLDER
@@ -122,8 +123,21 @@ def child_environment(base: Path, args: argparse.Namespace, ready_file: Path) ->
 
 def run(args: argparse.Namespace) -> int:
     base = Path(args.base).expanduser().resolve()
+    if args.addon:
+        addon_file = Path(args.addon).resolve()
+        if not addon_file.is_file():
+            sys.stderr.write(f"ankiconnect-ws: no add-on file {addon_file}\n")
+            return 2
+    else:
+        from .build import BuildError
+
+        try:
+            addon_file = built_addon()
+        except BuildError as exc:
+            sys.stderr.write(f"ankiconnect-ws: cannot build the add-on: {exc}\n")
+            return 1
     prepare_base(base, args.profile)
-    install_addon(base, Path(args.addon).resolve() if args.addon else built_addon())
+    install_addon(base, addon_file)
     fd, ready_name = tempfile.mkstemp(prefix="ankiconnect-ws-ready-")
     os.close(fd)
     ready_file = Path(ready_name)
