@@ -165,7 +165,14 @@ def fetch_wheels(pins: list[Pin], cache: Path = WHEEL_CACHE) -> dict[Pin, Path]:
 
 
 def _vendored_tops(names: Iterable[str]) -> set[str]:
-    return {name.split("/", 1)[0] for name in names if "/" in name and not name.split("/", 1)[0].endswith(".dist-info")}
+    """The importable top-level names a wheel provides (packages and single modules)."""
+    tops = set()
+    for name in names:
+        top = name.split("/", 1)[0]
+        if top.endswith(".dist-info") or ("/" not in name and not name.endswith(".py")):
+            continue
+        tops.add(top.removesuffix(".py"))
+    return tops
 
 
 def _is_licence(name: str) -> bool:

@@ -167,3 +167,11 @@ def test_minimum_python_is_the_one_declared_and_every_tested_anki_has_it(addon_f
     assert max(ours, vendored) == declared, (ours, vendored, declared)
     for anki in TESTED_ANKI:
         assert tuple(int(part) for part in anki.python.split(".")) >= declared, anki
+
+
+def test_the_package_imports_h11_and_websockets_only_through_deps() -> None:
+    # A plain `import websockets` would work in a checkout and fail in stock Anki (or
+    # pick up another add-on's copy): everything goes through _deps.py.
+    offenders = {str(path.relative_to(ROOT)): found for path in sorted(PACKAGE_DIR.rglob("*.py"))
+                 if path.name != "_deps.py" and (found := absolute_imports_of(path.read_text(), VENDORED_TOPS))}
+    assert offenders == {}
