@@ -7,6 +7,7 @@ supported (ankiconnect_ws.build.TESTED_ANKI)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,8 +46,12 @@ def test_stock_environment_lacks_what_anki_does_not_ship(stock: tuple[AnkiReleas
     anki, python, _ = stock
     assert not importable(python, "h11") and not importable(python, "websockets")
     assert importable(python, "orjson") and importable(python, "aqt")
-    version = python.parent.parent.name
-    assert version == f"{anki.version}-py{anki.python}"
+    probe = "import sys, aqt, anki.buildinfo as b; print('%d.%d' % sys.version_info[:2], b.version)"
+    python_version, anki_version = subprocess.run([str(python), "-I", "-c", probe], cwd="/", capture_output=True,
+                                                  text=True, check=True).stdout.split()
+    assert python_version == anki.python
+    normalized = ".".join(str(int(part)) for part in anki_version.split("."))  # 25.07 -> 25.7
+    assert AnkiRelease(normalized, anki.python).point_version == anki.point_version
 
 
 def test_installed_by_ankis_add_on_manager(stock: tuple[AnkiRelease, Path, AnkiProcess], addon_file: Path) -> None:
