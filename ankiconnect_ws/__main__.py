@@ -1,4 +1,6 @@
-"""``python -m ankiconnect_ws run [--base DIR] [--port N] [--bind ADDR] [--headless]``"""
+"""``python -m ankiconnect_ws run [--base DIR] [--port N] [--bind ADDR] [--headless] [--addon FILE]``
+
+and ``python -m ankiconnect_ws build [--output FILE]`` (see build.py)."""
 
 import sys
 

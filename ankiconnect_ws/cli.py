@@ -1,8 +1,10 @@
 """``python -m ankiconnect_ws run``: real Anki with this add-on, headless when needed.
 
 The command prepares a base folder (profile "User 1", no first-run dialogs), installs
-the add-on from this source tree into ``BASE/addons21/ankiconnect_ws``, starts Anki in a
-child process and prints one line once the API accepts requests::
+the add-on as built (``dist/ankiconnect-ws.ankiaddon``, rebuilt when the sources changed,
+or the file given with ``--addon``) into ``BASE/addons21/ankiconnect_ws`` through Anki's
+own add-on manager, starts Anki in a child process and prints one line once the API
+accepts requests::
 
     ankiconnect-ws listening on http://127.0.0.1:8765
 
@@ -26,9 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "prepare_base", "install_addon", "install_in_anki"]
+__all__ = ["main", "prepare_base", "install_addon", "built_addon", "install_in_anki"]
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 ADDON_FOLDER = "ankiconnect_ws"
 PROFILE = "User 1"
 #: how long a stop (Ctrl-C, SIGTERM) may take before Anki is killed
@@ -63,22 +64,38 @@ def prepare_base(base: Path, profile: str = PROFILE) -> None:
     pm.db.close()
 
 
-def install_addon(base: Path) -> Path:
-    """Copy the add-on (and the status page) into BASE/addons21, keeping user settings."""
-    target = base / "addons21" / ADDON_FOLDER
-    meta = target / "meta.json"
-    saved = meta.read_bytes() if meta.exists() else None
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-    elif target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(PACKAGE_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    web = PACKAGE_DIR.parent / "web"
-    if web.is_dir() and not (target / "web").exists():
-        shutil.copytree(web, target / "web", ignore=shutil.ignore_patterns("node_modules"))
-    if saved is not None:
-        meta.write_bytes(saved)
-    return target
+def install_addon(base: Path, addon_file: Path) -> Path:
+    """Install a built add-on file into BASE/addons21 the way Tools > Add-ons > Install
+    from file does (``AddonManager.install``): the user's config in meta.json is kept."""
+    from aqt.addons import AddonManager, InstallOk
+    from aqt.profiles import ProfileManager
+
+    class FileInstaller(AddonManager):
+        """Anki's installer without a main window. An old copy is deleted for good
+        rather than sent to the desktop trash (this runs at every start)."""
+
+        def __init__(self, addons_folder: str) -> None:  # no menu to wire, no sys.path change
+            self._folder = addons_folder
+
+        def addonsFolder(self, module: str | None = None) -> str:
+            return self._folder if module is None else os.path.join(self._folder, module)
+
+        def deleteAddon(self, module: str) -> None:
+            shutil.rmtree(self.addonsFolder(module))
+
+    pm = ProfileManager(ProfileManager.get_created_base_folder(str(base)))
+    # force_enable, as Tools > Add-ons > Install from file does
+    result = FileInstaller(pm.addonFolder()).install(str(addon_file), force_enable=True)
+    if not isinstance(result, InstallOk):
+        raise RuntimeError(f"Anki refused {addon_file}: {result.errmsg}")
+    return base / "addons21" / ADDON_FOLDER
+
+
+def built_addon() -> Path:
+    """This checkout's add-on file, rebuilt if the sources changed since the last build."""
+    from .build import ensure_built
+
+    return ensure_built()
 
 
 def _has_display() -> bool:
@@ -106,8 +123,21 @@ def child_environment(base: Path, args: argparse.Namespace, ready_file: Path) ->
 
 def run(args: argparse.Namespace) -> int:
     base = Path(args.base).expanduser().resolve()
+    if args.addon:
+        addon_file = Path(args.addon).resolve()
+        if not addon_file.is_file():
+            sys.stderr.write(f"ankiconnect-ws: no add-on file {addon_file}\n")
+            return 2
+    else:
+        from .build import BuildError
+
+        try:
+            addon_file = built_addon()
+        except BuildError as exc:
+            sys.stderr.write(f"ankiconnect-ws: cannot build the add-on: {exc}\n")
+            return 1
     prepare_base(base, args.profile)
-    install_addon(base)
+    install_addon(base, addon_file)
     fd, ready_name = tempfile.mkstemp(prefix="ankiconnect-ws-ready-")
     os.close(fd)
     ready_file = Path(ready_name)
@@ -154,7 +184,11 @@ def run(args: argparse.Namespace) -> int:
             if time.monotonic() > deadline:
                 sys.stderr.write(f"ankiconnect-ws: no server after {args.timeout}s; see {log_path}\n")
                 stop(0, None)
-                break
+                try:
+                    child.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                return 1  # a failed start, even though Anki then closed cleanly
             time.sleep(0.05)
         stop_deadline: float | None = None
         while True:
@@ -225,8 +259,16 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--port", type=int, default=None, help="port (0 picks a free one)")
     run_parser.add_argument("--bind", default=None, help="bind address (default 127.0.0.1)")
     run_parser.add_argument("--headless", action="store_true", help="no window (offscreen Qt)")
+    run_parser.add_argument("--addon", default=None,
+                            help="install this .ankiaddon file (default: build this checkout's)")
     run_parser.add_argument("--profile", default=PROFILE, help=argparse.SUPPRESS)
     run_parser.add_argument("--timeout", type=float, default=120.0, help=argparse.SUPPRESS)
+    sub.add_parser("build", help="write dist/ankiconnect-ws.ankiaddon", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["build"]:
+        from .build import main as build_main
+
+        return build_main(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)

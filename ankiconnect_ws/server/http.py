@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
-import h11
-
+from .._deps import h11
 from . import legacy, websocket
 from .app import App
 from .security import decide_origin, host_allowed

@@ -18,13 +18,9 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import h11
 import orjson
-from websockets.frames import Opcode
-from websockets.http11 import Request as WsRequest
-from websockets.protocol import State
-from websockets.server import ServerProtocol
 
+from .._deps import Opcode, ServerProtocol, State, WsRequest, h11
 from ..actions.context import RequestInfo
 from ..errors import INVALID_API_KEY
 from ..protocol import BadRequest, encode_reply, parse_message

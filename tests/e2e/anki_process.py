@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class AnkiProcess(ApiCalls):
     def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                 extra_profiles: tuple[str, ...] = ()) -> None:
+                 extra_profiles: tuple[str, ...] = (), python: str = sys.executable,
+                 args: tuple[str, ...] = ()) -> None:
+        """``python``: the interpreter whose Anki runs (tests/install: a stock one);
+        ``args``: more options for ``python -m ankiconnect_ws run``."""
         self.base = base
         base.mkdir(parents=True, exist_ok=True)
         for name in extra_profiles:
@@ -35,7 +38,7 @@ class AnkiProcess(ApiCalls):
             meta.parent.mkdir(parents=True, exist_ok=True)
             meta.write_text(json.dumps({"config": config}))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ankiconnect_ws", "run", "--base", str(base), "--port", "0", "--headless"],
+            [python, "-m", "ankiconnect_ws", "run", "--base", str(base), "--port", "0", "--headless", *args],
             cwd=str(ROOT),
             env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,

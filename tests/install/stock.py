@@ -1,0 +1,67 @@
+"""Stock Anki from PyPI, each version in its own virtual environment on the Python its
+official build runs on: only ``aqt`` and what it depends on, as Anki's launcher installs.
+
+The environments are kept in ``.venv-stock/<anki>-py<python>/`` (git-ignored), made on
+first use (about 15 s each with a warm network) and reused while they are complete.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from ankiconnect_ws.build import AnkiRelease
+
+from ..e2e.anki_process import ROOT
+
+STOCK_ROOT = ROOT / ".venv-stock"
+#: written last: a half-made environment (interrupted install) is made again
+COMPLETE_MARK = ".complete"
+
+
+def find_python(version: str) -> Path:
+    """An interpreter of Python ``version`` (major.minor): pyenv's newest, else on PATH
+    (a pyenv shim on PATH may refuse to run when that version is not selected)."""
+    found = shutil.which(f"python{version}")
+    candidates = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python")),
+                        key=_version_key, reverse=True) + ([found] if found else [])
+    for candidate in candidates:
+        check = f"import sys; sys.exit(sys.version_info[:2] != ({version.replace('.', ', ')}))"
+        if subprocess.run([candidate, "-c", check], capture_output=True).returncode == 0:
+            return Path(candidate)
+    raise AssertionError(f"no Python {version} here; Anki's official build runs on it (install it with pyenv)")
+
+
+def _version_key(path: str) -> tuple[int, ...]:
+    name = Path(path).parent.parent.name
+    return tuple(int(part) if part.isdigit() else -1 for part in name.split("."))
+
+
+def stock_python(anki: AnkiRelease) -> Path:
+    """The interpreter of a stock Anki ``anki.version`` environment, made if missing."""
+    folder = STOCK_ROOT / f"{anki.version}-py{anki.python}"
+    python = folder / "bin" / "python"
+    if (folder / COMPLETE_MARK).is_file() and python.is_file():
+        return python
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(exist_ok=True)
+    _run([str(find_python(anki.python)), "-m", "venv", str(folder)])
+    # The qt extra pins the Qt that Anki's own build of this version uses.
+    _run([str(python), "-m", "pip", "install", "--quiet", f"aqt[qt]=={anki.version}"])
+    (folder / COMPLETE_MARK).write_text(f"aqt[qt]=={anki.version}\n")
+    return python
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+
+
+def importable(python: Path, module: str) -> bool:
+    """Whether ``module`` can be imported in that environment (run from a neutral folder,
+    so this checkout is not on its path)."""
+    code = f"import importlib.util, sys; sys.exit(0 if importlib.util.find_spec({module!r}) else 1)"
+    return subprocess.run([str(python), "-I", "-c", code], cwd="/").returncode == 0

@@ -1,0 +1,97 @@
+"""The built add-on in stock Anki, as a user gets it: a fresh virtual environment with
+only ``aqt`` (no h11, no websockets), on the Python Anki's own build runs on, the file
+installed by Anki's add-on manager (what Tools > Add-ons > Install from file calls),
+then the API over the real port. Once for the oldest and once for the newest Anki
+supported (ankiconnect_ws.build.TESTED_ANKI)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ankiconnect_ws.build import TESTED_ANKI, AnkiRelease
+
+from ..e2e.anki_process import AnkiProcess
+from ..e2e.test_events import add_note, next_event, subscribe
+from .stock import importable, stock_python
+
+#: AnkiConnect's AnkiWeb id: the manifest declares it a conflict (same port)
+ANKICONNECT_ID = "2055492159"
+
+
+@pytest.fixture(scope="module", params=TESTED_ANKI, ids=lambda anki: f"anki{anki.version}-py{anki.python}")
+def stock(request: pytest.FixtureRequest, addon_file: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AnkiRelease, Path, AnkiProcess]]:
+    anki: AnkiRelease = request.param
+    python = stock_python(anki)
+    base = tmp_path_factory.mktemp(f"stock-{anki.version}")
+    # AnkiConnect installed and enabled, as most users who switch will have it
+    ankiconnect = base / "addons21" / ANKICONNECT_ID
+    ankiconnect.mkdir(parents=True)
+    (ankiconnect / "__init__.py").write_text("raise RuntimeError('AnkiConnect must not load beside ankiconnect-ws')\n")
+    (ankiconnect / "meta.json").write_text(json.dumps({"name": "AnkiConnect", "disabled": False}))
+    process = AnkiProcess(base, python=str(python), args=("--addon", str(addon_file)))
+    try:
+        yield anki, python, process
+    finally:
+        process.stop()
+
+
+def test_stock_environment_lacks_what_anki_does_not_ship(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    anki, python, _ = stock
+    assert not importable(python, "h11") and not importable(python, "websockets")
+    assert importable(python, "orjson") and importable(python, "aqt")
+    probe = "import sys, aqt, anki.buildinfo as b; print('%d.%d' % sys.version_info[:2], b.version)"
+    python_version, anki_version = subprocess.run([str(python), "-I", "-c", probe], cwd="/", capture_output=True,
+                                                  text=True, check=True).stdout.split()
+    assert python_version == anki.python
+    normalized = ".".join(str(int(part)) for part in anki_version.split("."))  # 25.07 -> 25.7
+    assert AnkiRelease(normalized, anki.python).point_version == anki.point_version
+
+
+def test_installed_by_ankis_add_on_manager(stock: tuple[AnkiRelease, Path, AnkiProcess], addon_file: Path) -> None:
+    _, _, process = stock
+    folder = process.base / "addons21" / "ankiconnect_ws"
+    meta = json.loads((folder / "meta.json").read_text())
+    # written by AddonManager.install from the packaged manifest
+    assert meta["name"] == "ankiconnect-ws" and meta["min_point_version"] == TESTED_ANKI[0].point_version
+    assert (folder / "_vendor" / "websockets" / "__init__.py").is_file()
+    # Anki disabled the conflicting AnkiConnect (it would fail to load if it ran)
+    assert json.loads((process.base / "addons21" / ANKICONNECT_ID / "meta.json").read_text())["disabled"] is True
+
+
+def test_http_api(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    anki, _, process = stock
+    assert process("version") == 6
+    assert "Default" in process("deckNames")
+    assert process.request({"action": "version"}) == 6  # version-4 style reply, unchanged
+
+
+def test_websocket_request_with_id(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    _, _, process = stock
+    with process.ws() as ws:
+        ws.send(json.dumps({"id": "d", "action": "deckNames", "version": 6}))
+        reply = json.loads(ws.recv(timeout=10))
+    assert reply["id"] == "d" and reply["error"] is None and "Default" in reply["result"]
+
+
+def test_subscribe_gets_note_added(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    _, _, process = stock
+    with process.ws() as ws:
+        subscribe(ws, ["note"])
+        note_id = add_note(process, f"Stock {uuid.uuid4().hex[:6]}", "from a stock Anki")
+        assert note_id in next_event(ws, "note.added")["data"]["noteIds"]
+
+
+def test_status_page_is_served(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    _, _, process = stock
+    status, headers, body = process.post(b"", method="GET", path="/status")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"<title>ankiconnect-ws status</title>" in body
+    status, _, script = process.post(b"", method="GET", path="/status/ankiconnect-ws.js")
+    assert status == 200 and b"WebSocket" in script
