@@ -226,6 +226,7 @@ def _download(url: str, timeout_ms: int, limit: int, deadline: _Deadline) -> byt
             status = response.status
             body = _read_body(response, url, limit)
     except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the error response open
         raise ActionError(errors.DOWNLOAD_STATUS.format(url, exc.code)) from None
     except ActionError:
         raise
@@ -270,7 +271,7 @@ async def _fetch_url(url: str) -> bytes:
 def _check_path(path: Any) -> str:
     """``path`` if it is a non-empty string. An integer would reach ``open()`` as a
     descriptor of this process (``true`` is 1: stdout), which it would read and close."""
-    if not isinstance(path, str) or not path:
+    if not isinstance(path, str) or not path or "\0" in path:
         raise ActionError(errors.MEDIA_PATH_INVALID.format(path))
     return path
 

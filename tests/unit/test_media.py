@@ -309,7 +309,7 @@ def test_standard_descriptors_are_never_read_or_closed(api: LocalApi) -> None:
     assert not any(media_dir(api).iterdir())
 
 
-@pytest.mark.parametrize("path", [3.0, -1, [], ["/etc/hostname"], {}, {"path": "/etc/hostname"}, ""])
+@pytest.mark.parametrize("path", [3.0, -1, [], ["/etc/hostname"], {}, {"path": "/etc/hostname"}, "", "/etc/hostname\0"])
 def test_path_must_be_a_non_empty_string(api: LocalApi, path: Any) -> None:
     assert api.error("storeMediaFile", filename="x.bin", path=path) == f"path must be a file path string: {path}"
 
