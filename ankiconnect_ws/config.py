@@ -49,6 +49,7 @@ class Config:
     subscriberQueueSize: int = 1000
     extraHostNames: tuple[str, ...] = ()  # more Host names accepted on loopback
     permissionPromptTimeout: float = 60.0  # s a requestPermission prompt waits for the user
+    maxMediaFileBytes: int = 100 * 1024 * 1024  # media by url or path (storeMediaFile, notes)
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

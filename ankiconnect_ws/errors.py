@@ -68,6 +68,13 @@ DOWNLOAD_STATUS = "{} download failed with return code {}"
 DOWNLOAD_FAILED = "{} download failed: {}"
 DOWNLOAD_TIMEOUT = "{} download failed: no answer within {} ms"
 DOWNLOAD_SCHEME = "{} download failed: only http and https URLs are supported"
+DOWNLOAD_DEADLINE = "{} download failed: not finished within {} ms"
+DOWNLOAD_TOO_LARGE = "{} download failed: larger than {} bytes (maxMediaFileBytes)"
+MEDIA_PATH_INVALID = "path must be a file path string: {}"
+MEDIA_PATH_NOT_FILE = "path is not a regular file: {}"
+MEDIA_PATH_TOO_LARGE = "path is larger than {1} bytes (maxMediaFileBytes): {0}"
+MEDIA_PATH_COLLECTION = "path is a database file of the open collection: {}"
+MEDIA_NAME_IS_LINK = "media file is a symbolic link: {}"
 
 # --- cards and statistics ---
 CARDS_NOT_A_LIST = "cards must be a list of card ids"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -54,6 +55,64 @@ class FileServer:
         self.httpd.server_close()
 
     def __enter__(self) -> "FileServer":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 whose test writes the raw HTTP reply itself.
+
+    For each connection the request head is read, then ``reply(send)`` runs; ``send``
+    writes bytes and returns False once the client has gone, so a reply that trickles or
+    floods can stop. The connection is closed when ``reply`` returns.
+    """
+
+    def __init__(self, reply: Callable[[Callable[[bytes], bool]], None]) -> None:
+        self.reply = reply
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/file") -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+
+            def send(data: bytes) -> bool:
+                try:
+                    conn.sendall(data)
+                    return True
+                except OSError:
+                    return False
+
+            self.reply(send)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.listener.close()
+
+    def __enter__(self) -> "RawServer":
         return self
 
     def __exit__(self, *_exc: object) -> None:

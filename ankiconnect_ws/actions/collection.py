@@ -254,13 +254,13 @@ def exportPackage(deck: Any, path: Any, includeSched: bool = False) -> bool:
     """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
+    out_path = _package_path(path)  # before anything else: a bad path is always an error
     collection = env().collection()
     if collection is None:  # upstream answers false here, not an error
         return False
     deck_id = collection.decks.id_for_name(deck) if isinstance(deck, str) else None
     if not deck_id:
         return False
-    out_path = _package_path(path)
     with_scheduling = bool(includeSched)
     collection.export_anki_package(
         out_path=out_path,

@@ -6,6 +6,7 @@ tested end to end in tests/e2e/test_collection_actions.py.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,15 @@ def test_export_rejects_a_non_string_path(api: LocalApi) -> None:
     assert api.error("exportPackage", deck="Default", path=5) == "path must be a file path string: 5"
 
 
+@pytest.mark.parametrize("path", [0, 1, True, False, 3.0, [], ""])
+def test_export_rejects_a_non_string_path_whatever_the_deck(api: LocalApi, path: object) -> None:
+    """Checked first: a missing deck (or collection) must not hide a bad path."""
+    message = f"path must be a file path string: {path}"
+    assert api.error("exportPackage", deck="No Such Deck", path=path) == message
+    api.col = None
+    assert api.error("exportPackage", deck="Default", path=path) == message
+
+
 def test_export_into_a_missing_folder_is_an_error(api: LocalApi, tmp_path: Path) -> None:
     message = api.error("exportPackage", deck="Default", path=str(tmp_path / "no" / "such" / "x.apkg"))
     assert str(tmp_path / "no" / "such") in message
@@ -129,8 +139,15 @@ def test_import_of_a_non_package_is_an_error_and_changes_nothing(
     assert collection.note_count() == before
 
 
-def test_import_rejects_a_non_string_path(api: LocalApi) -> None:
-    assert api.error("importPackage", path=None) == "path must be a file path string: None"
+@pytest.mark.parametrize("path", [None, 0, 1, True, False, 3.0, [], ""])
+def test_import_rejects_a_non_string_path(api: LocalApi, path: object) -> None:
+    assert api.error("importPackage", path=path) == f"path must be a file path string: {path}"
+
+
+def test_import_of_a_fifo_answers_at_once(api: LocalApi, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.apkg"
+    os.mkfifo(fifo)
+    assert api.error("importPackage", path=str(fifo)) == f"package file was not found: {fifo}"
 
 
 # --- reloadCollection -------------------------------------------------------------------
