@@ -16,6 +16,7 @@ import asyncio
 import concurrent.futures
 import functools
 import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: how long an action waits for Anki to finish a step it started (editor save, answer)
 STEP_TIMEOUT = 10.0
-#: how long a screen change waits for Anki's pages to finish loading
-SETTLE_TIMEOUT = 5.0
+#: how long a screen change waits for Anki's pages to finish loading (then it goes on:
+#: a page that never loads must not stall the API)
+SETTLE_TIMEOUT = 1.5
+SETTLE_POLL = 0.02
 #: guiExitAnki: the reply must leave before the window closes
 EXIT_DELAY_MS = 1000
 
@@ -453,8 +456,6 @@ async def guiAnswerCard(ease: Any) -> bool:
     if answering is None:
         return False
     await _wait(answering)
-    # The reviewer shows the next card, or the overview when none is left.
-    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
     return True
 
 
@@ -512,37 +513,41 @@ def _select_deck(name: Any) -> bool:
     return True
 
 
-def _start_settling() -> "concurrent.futures.Future[Any]":
-    """A future settled once the main window's pages ran everything queued so far.
+def _pages_loaded() -> bool:
+    """Whether the main window's pages finished loading and ran the scripts queued
+    for them.
 
     Anki loads each screen's page asynchronously and then measures the bottom bar with a
     script; if the next screen replaces the page before that script ran, the measurement
     fails and Anki resets the whole window a second later - which takes the reviewer
-    back to the question, so a ``guiAnswerCard`` sent meanwhile was refused. A script
-    of ours, queued behind theirs, answers only after theirs has run.
+    back to the question, so a ``guiAnswerCard`` sent meanwhile was refused.
     """
     mw = gui()
-    views = [mw.web, mw.bottomWeb]
-    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
-    waiting = [len(views)]
+    if mw.col is None:  # no profile: Anki ignores what its pages say, there is no wait
+        return True
+    return all(view._domDone and not view._pendingActions for view in (mw.web, mw.bottomWeb))
 
-    def ran(_result: Any) -> None:
-        waiting[0] -= 1
-        if waiting[0] == 0:
-            _resolve(done, True)
 
-    for view in views:
-        view.evalWithCallback("0", ran)
-    return done
+async def screen_settled() -> None:
+    """Wait (at most SETTLE_TIMEOUT) until the main window's pages finished loading.
+
+    Polled rather than signalled by a script of ours (a page that never loads must not
+    be given more to run, nor stall the API), and twice in a row: the measuring script
+    has left the queue when it runs, and its answer comes a few milliseconds later.
+    """
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    loaded_in_a_row = 0
+    while loaded_in_a_row < 2 and time.monotonic() < deadline:
+        loaded_in_a_row = loaded_in_a_row + 1 if await on_main(_pages_loaded) else 0
+        if loaded_in_a_row < 2:
+            await asyncio.sleep(SETTLE_POLL)
 
 
 async def _change_screen(change: Callable[[], Any]) -> Any:
-    """Run ``change`` (main thread) between two settled screens: it never replaces a
-    page that is still loading, and the client's next request finds the screen ready."""
-    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
-    result = await on_main(change)
-    await _wait(await on_main(_start_settling), SETTLE_TIMEOUT)
-    return result
+    """Run ``change`` (main thread) once the current screen settled: it never replaces
+    a page that is still loading."""
+    await screen_settled()
+    return await on_main(change)
 
 
 def _move_to(state: str, *deck: Any) -> bool:
