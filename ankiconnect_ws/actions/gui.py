@@ -16,7 +16,6 @@ import asyncio
 import concurrent.futures
 import functools
 import os
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: how long an action waits for Anki to finish a step it started (editor save, answer)
 STEP_TIMEOUT = 10.0
-#: how long a screen change waits for Anki's pages to finish loading (then it goes on:
-#: a page that never loads must not stall the API)
-SETTLE_TIMEOUT = 1.5
-SETTLE_POLL = 0.02
 #: guiExitAnki: the reply must leave before the window closes
 EXIT_DELAY_MS = 1000
 
@@ -400,18 +395,30 @@ def guiStartCardTimer() -> bool:
 
 @action()
 def guiShowQuestion() -> bool:
+    global _answer_shown_for
     if not _review_active():
         return False
     gui().reviewer._showQuestion()
+    _answer_shown_for = None
     return True
 
 
 @action()
 def guiShowAnswer() -> bool:
+    global _answer_shown_for
     if not _review_active():
         return False
-    gui().reviewer._showAnswer()
+    reviewer = gui().reviewer
+    reviewer._showAnswer()
+    _answer_shown_for = reviewer.card.id
     return True
+
+
+#: the card whose answer guiShowAnswer showed last. When a screen's page is replaced
+#: before Anki measured it (clients change screens faster than a person), Anki resets
+#: the window a second later and the reviewer shows that card's question again; the
+#: client, which showed the answer, must still be able to answer it.
+_answer_shown_for: int | None = None
 
 
 #: guiAnswerCard calls waiting for the reviewer to finish their answer
@@ -430,6 +437,8 @@ def _start_answer(ease: Any) -> "concurrent.futures.Future[Any] | None":
     if not _review_active():
         return None
     reviewer = gui().reviewer
+    if reviewer.state == "question" and reviewer.card.id == _answer_shown_for:
+        reviewer._showAnswer()  # Anki's reset went back to the question (see above)
     if reviewer.state != "answer":
         return None
     if not _is_int(ease) or not 1 <= ease <= col().sched.answerButtons(reviewer.card):
@@ -513,67 +522,27 @@ def _select_deck(name: Any) -> bool:
     return True
 
 
-def _pages_loaded() -> bool:
-    """Whether the main window's pages finished loading and ran the scripts queued
-    for them.
-
-    Anki loads each screen's page asynchronously and then measures the bottom bar with a
-    script; if the next screen replaces the page before that script ran, the measurement
-    fails and Anki resets the whole window a second later - which takes the reviewer
-    back to the question, so a ``guiAnswerCard`` sent meanwhile was refused.
-    """
-    mw = gui()
-    if mw.col is None:  # no profile: Anki ignores what its pages say, there is no wait
-        return True
-    return all(view._domDone and not view._pendingActions for view in (mw.web, mw.bottomWeb))
-
-
-async def screen_settled() -> None:
-    """Wait (at most SETTLE_TIMEOUT) until the main window's pages finished loading.
-
-    Polled rather than signalled by a script of ours (a page that never loads must not
-    be given more to run, nor stall the API), and twice in a row: the measuring script
-    has left the queue when it runs, and its answer comes a few milliseconds later.
-    """
-    deadline = time.monotonic() + SETTLE_TIMEOUT
-    loaded_in_a_row = 0
-    while loaded_in_a_row < 2 and time.monotonic() < deadline:
-        loaded_in_a_row = loaded_in_a_row + 1 if await on_main(_pages_loaded) else 0
-        if loaded_in_a_row < 2:
-            await asyncio.sleep(SETTLE_POLL)
-
-
-async def _change_screen(change: Callable[[], Any]) -> Any:
-    """Run ``change`` (main thread) once the current screen settled: it never replaces
-    a page that is still loading."""
-    await screen_settled()
-    return await on_main(change)
-
-
-def _move_to(state: str, *deck: Any) -> bool:
-    """Show the screen ``state``, for the deck named ``deck[0]`` when one is given."""
-    if deck and not _select_deck(deck[0]):
+@action()
+def guiDeckOverview(name: Any) -> bool:
+    if not _select_deck(name):
         return False
-    mw = gui()
-    if state == "review":
-        mw.col.startTimebox()  # as Anki's Study Now does
-    mw.moveToState(state)
+    gui().moveToState("overview")
     return True
 
 
 @action()
-async def guiDeckOverview(name: Any) -> bool:
-    return await _change_screen(lambda: _move_to("overview", name))
+def guiDeckBrowser() -> None:
+    gui().moveToState("deckBrowser")
 
 
 @action()
-async def guiDeckBrowser() -> None:
-    await _change_screen(lambda: _move_to("deckBrowser"))
-
-
-@action()
-async def guiDeckReview(name: Any) -> bool:
-    return await _change_screen(lambda: _move_to("review", name))
+def guiDeckReview(name: Any) -> bool:
+    if not _select_deck(name):
+        return False
+    mw = gui()
+    mw.col.startTimebox()  # as Anki's Study Now does
+    mw.moveToState("review")
+    return True
 
 
 # --- import, exit, check database ------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Any
 
 from .. import errors
 from .context import gui, on_main, wait_for_anki
-from .gui import screen_settled
 from .registry import action
 
 #: a profile switch waits for Anki's windows to close; one that asks the user (unsaved
@@ -71,7 +70,6 @@ async def loadProfile(name: str) -> bool:
             return True
         return _open_profile(mw, name)
 
-    await screen_settled()  # see unloadProfile
     return await _settled(await on_main(start))
 
 
@@ -95,8 +93,4 @@ async def unloadProfile() -> bool:
         mw.unloadProfile(closed)
         return done
 
-    # A page still loading when the collection closes has its "loaded" signal dropped
-    # by Anki (it ignores page events without a collection), and that page never runs
-    # another script: the window stops updating.
-    await screen_settled()
     return await _settled(await on_main(start))
