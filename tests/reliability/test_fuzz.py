@@ -32,6 +32,7 @@ import pytest
 from ..e2e.anki_process import AnkiProcess
 from ..http_files import FileServer
 from .fuzzgen import EXCLUDED, Generator, World, fuzzed_actions
+from .integrity import check_collection
 from .report import report
 from .wire import HttpClient, WsWindow, describe, encode, envelope_problem, strict_json
 
@@ -341,17 +342,3 @@ def test_fuzz_every_action_over_http_and_websocket(fuzz_setup: tuple[AnkiProcess
     assert not run.failures, run.summary()
     assert len(covered) == len(actions), f"not fuzzed: {sorted(set(actions) - set(covered))}"
 
-
-def check_collection(path: Path) -> tuple[str, str]:
-    """SQLite's integrity check (through Anki's backend: the indexes use its ``unicase``
-    collation), then Anki's own Check Database, which also repairs what it reports;
-    returns (integrity, Anki's problems text)."""
-    from anki.collection import Collection
-
-    col = Collection(str(path))
-    try:
-        integrity = "; ".join(row[0] for row in col.db.all("pragma integrity_check"))
-        problems, _ok = col.fix_integrity()
-    finally:
-        col.close()
-    return integrity, problems.strip().replace("\n", "; ")
