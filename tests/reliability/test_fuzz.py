@@ -39,8 +39,11 @@ from .wire import HttpClient, WsWindow, describe, encode, envelope_problem, stri
 pytestmark = pytest.mark.reliability
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
-HTTP_CASES = int(os.environ.get("FUZZ_HTTP_CASES", "2500"))
-WS_CASES = int(os.environ.get("FUZZ_WS_CASES", "2500"))
+HTTP_CASES = int(os.environ.get("FUZZ_HTTP_CASES", "2000"))
+WS_CASES = int(os.environ.get("FUZZ_WS_CASES", "2000"))
+#: the cases normally take about a minute; past this the run stops and fails with what
+#: it found, well before pytest's own timeout would cut it off without a report
+BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET", "200"))
 #: a reply later than this is a failure (the slowest plausible case - an export or the
 #: first Browser window - takes well under a second)
 REPLY_TIMEOUT = 15.0
@@ -78,6 +81,14 @@ class FuzzRun:
         self.failures: list[tuple[str, str, str]] = []  # (where: "transport action", problem, request)
         self.lock = threading.Lock()
         self.serial = 0
+        self.deadline = time.monotonic() + BUDGET_SECONDS
+
+    def over_budget(self, where: str) -> bool:
+        if time.monotonic() < self.deadline:
+            return False
+        if not any(seen == "run budget" for seen, _, _ in self.failures):
+            self.failures.append(("run budget", f"the run took over {BUDGET_SECONDS:.0f} s; stopped {where}", "(budget)"))
+        return True
 
     # --- failures ---------------------------------------------------------------------
 
@@ -150,6 +161,8 @@ class FuzzRun:
         client = HttpClient(self.anki.host, self.anki.port, timeout=REPLY_TIMEOUT)
         try:
             for index in range(count):
+                if index % 50 == 0 and self.over_budget(f"after {index} HTTP cases"):
+                    return
                 request = self.gen.case()
                 self.count(request)
                 self.tally.http += 1
@@ -199,6 +212,8 @@ class FuzzRun:
     def ws_phase(self, count: int) -> None:
         done = 0
         while done < count:
+            if self.over_budget(f"after {done} WebSocket cases"):
+                return
             batches = []
             for _ in range(WS_CONNECTIONS):
                 size = min(WS_ROUND, count - done)
@@ -279,7 +294,8 @@ def fuzz_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AnkiP
     root = tmp_path_factory.mktemp("fuzz")
     make_files(root / "files")
     with FileServer(files_route) as server:
-        anki = AnkiProcess(root / "base")
+        # every request and reply in BASE/api.log: the sequence that led to a finding
+        anki = AnkiProcess(root / "base", config={"apiLogPath": str(root / "base" / "api.log")})
         try:
             world = World(tmp=root, url_base=server.url("").rstrip("/"))
             run = FuzzRun(anki, world, Generator(SEED, world, []))
