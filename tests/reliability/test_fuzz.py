@@ -22,7 +22,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,18 +136,7 @@ class FuzzRun:
             client.close()
 
     def call(self, action: str, **params: Any) -> Any:
-        """For world refreshes: the result, or an exception."""
-        client = HttpClient(self.anki.host, self.anki.port, timeout=REPLY_TIMEOUT)
-        try:
-            outcome = client.send(encode({"action": action, "version": 6, "params": params}))
-        finally:
-            client.close()
-        if isinstance(outcome, str):
-            raise RuntimeError(outcome)
-        reply = json.loads(outcome[1])
-        if reply.get("error") is not None:
-            raise RuntimeError(reply["error"])
-        return reply["result"]
+        return call_action(self.anki, action, **params)
 
     def refresh(self) -> None:
         self.world.refresh(self.call)
@@ -262,7 +251,22 @@ class FuzzRun:
 # --- the collection and files the cases refer to --------------------------------------
 
 
-def seed_notes(call: Any, world: World, count: int, label: str) -> None:
+def call_action(anki: AnkiProcess, action: str, **params: Any) -> Any:
+    """Set-up and world refreshes: the result, or RuntimeError (never waits forever)."""
+    client = HttpClient(anki.host, anki.port, timeout=REPLY_TIMEOUT)
+    try:
+        outcome = client.send(encode({"action": action, "version": 6, "params": params}))
+    finally:
+        client.close()
+    if isinstance(outcome, str):
+        raise RuntimeError(outcome)
+    reply = json.loads(outcome[1])
+    if reply.get("error") is not None:
+        raise RuntimeError(reply["error"])
+    return reply["result"]
+
+
+def seed_notes(call: Callable[..., Any], world: World, count: int, label: str) -> None:
     model = "Basic" if "Basic" in world.fields else world.model_names[0]
     fields = world.fields.get(model) or ["Front", "Back"]
     notes = [{"deckName": "Fuzz", "modelName": model, "tags": ["fuzz", f"batch{i % 5}"],
@@ -297,14 +301,17 @@ def fuzz_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AnkiP
         # every request and reply in BASE/api.log: the sequence that led to a finding
         anki = AnkiProcess(root / "base", config={"apiLogPath": str(root / "base" / "api.log")})
         try:
-            world = World(tmp=root, url_base=server.url("").rstrip("/"))
-            run = FuzzRun(anki, world, Generator(SEED, world, []))
-            world.refresh(run.call)
-            seed_notes(run.call, world, 300, "seed")
-            run.call("createDeck", deck="Fuzz::Child")
-            run.call("storeMediaFile", filename="fuzz_seed.txt", data=base64.b64encode(b"seed").decode())
-            run.call("exportPackage", deck="Fuzz", path=str(root / "files" / "deck.apkg"))
-            world.refresh(run.call)
+            world = World(tmp=root, url_base=server.url(""))
+
+            def call(action: str, **params: Any) -> Any:
+                return call_action(anki, action, **params)
+
+            world.refresh(call)
+            seed_notes(call, world, 300, "seed")
+            call("createDeck", deck="Fuzz::Child")
+            call("storeMediaFile", filename="fuzz_seed.txt", data=base64.b64encode(b"seed").decode())
+            call("exportPackage", deck="Fuzz", path=str(root / "files" / "deck.apkg"))
+            world.refresh(call)
             yield anki, world, root
         finally:
             code = anki.stop(timeout=60)
@@ -314,7 +321,7 @@ def fuzz_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AnkiP
 
 def test_fuzz_every_action_over_http_and_websocket(fuzz_setup: tuple[AnkiProcess, World, Path]) -> None:
     anki, world, root = fuzz_setup
-    actions = fuzzed_actions(FuzzRun(anki, world, Generator(SEED, world, [])).call("apiReflect", scopes=["actions"])["actions"])
+    actions = fuzzed_actions(call_action(anki, "apiReflect", scopes=["actions"])["actions"])
     run = FuzzRun(anki, world, Generator(SEED, world, actions))
     started = time.monotonic()
     aborted = None
