@@ -114,6 +114,9 @@ class FuzzRun:
 
     def save(self) -> None:
         """Every violation with its exact request, one per line, for reproduction."""
+        if not self.failures:
+            ARTIFACT.unlink(missing_ok=True)  # no stale findings from an earlier run
+            return
         ARTIFACT.parent.mkdir(exist_ok=True)
         with ARTIFACT.open("w") as out:
             for where, text, request in self.failures:
