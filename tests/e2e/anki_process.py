@@ -102,6 +102,13 @@ class AnkiProcess(ApiCalls):
 
     # --- lifetime --------------------------------------------------------------------
 
+    def child_pid(self) -> int:
+        """The pid of Anki itself: the CLI (``self.proc``) runs it as its one child."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        if len(children) != 1:
+            raise RuntimeError(f"expected one Anki child of the CLI, found {children}")
+        return int(children[0])
+
     def stop(self, timeout: float = 60) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
