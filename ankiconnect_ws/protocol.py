@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import json
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
@@ -186,9 +187,17 @@ def encode_reply(value: Any) -> bytes:
 # --- reading requests ---------------------------------------------------------------------
 
 
+#: 20 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float
+#: (an id sent back as 1.8446744073709552e+19 no longer matches its request)
+_LONG_DIGITS = re.compile(rb"\d{20}")
+#: a \uD800-\uDFFF escape: maybe half a surrogate pair, which orjson refuses
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = "invalid JSON: a string holds half of a UTF-16 surrogate pair"
+
+
 def _loads(body: bytes) -> Any:
     try:
-        value = orjson.loads(body)
+        value = _loads_like_python(body) if _LONG_DIGITS.search(body) else orjson.loads(body)
     except orjson.JSONDecodeError:
         value = _loads_like_python(body)
     if _may_be_too_deep(body) and nested_too_deeply(value):
@@ -205,11 +214,33 @@ def _loads_like_python(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise BadRequest(str(exc)) from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     except RecursionError:  # absurdly deep nesting: refuse it, don't crash the connection
         raise BadRequest(TOO_DEEP) from None
+    # Python's json accepts half a surrogate pair; such a string cannot be encoded, and
+    # fails later inside Anki's windows (an error dialog) instead of here.
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(value):
+        raise BadRequest(LONE_SURROGATE)
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending += item.keys()
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
+    return False
 
 
 def _is_integer(value: Any) -> bool:
@@ -247,8 +278,8 @@ def parse_message(payload: bytes) -> dict[str, Any]:
     and schema as HTTP. The BadRequest carries the message's ``id`` whenever it can be
     echoed, so the client can match the error to its request."""
     try:
-        obj = orjson.loads(payload)
-    except orjson.JSONDecodeError as exc:
+        obj = _strict_loads_exact(payload) if _LONG_DIGITS.search(payload) else orjson.loads(payload)
+    except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"invalid JSON: {exc}") from None
     request_id = obj.get("id") if isinstance(obj, dict) else None
     if _may_be_too_deep(payload) and nested_too_deeply(obj):
@@ -260,6 +291,18 @@ def parse_message(payload: bytes) -> dict[str, Any]:
     except BadRequest as exc:
         exc.request_id = request_id
         raise
+
+
+def _strict_loads_exact(payload: bytes) -> Any:
+    """Strict JSON with integers of any size kept exact (Python's json)."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    value = json.loads(payload.decode("utf-8"), parse_constant=refuse)
+    if _SURROGATE_ESCAPE.search(payload) and _has_lone_surrogate(value):
+        raise ValueError("a string holds half of a UTF-16 surrogate pair")
+    return value
 
 
 def envelope(result: Any = None, error: str | None = None) -> dict[str, Any]:

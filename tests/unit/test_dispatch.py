@@ -292,3 +292,30 @@ def test_multi_answers_collection_unavailable_per_item(collection) -> None:
     assert asyncio.run(closed.handle(request, RequestInfo())) == [
         {"result": None, "error": "collection is not available"}, 6,
     ]
+
+
+def test_integers_beyond_64_bits_are_read_exactly() -> None:
+    """orjson reads them as floats: an id sent back as 1.8446744073709552e+19 no longer
+    matches its request."""
+    from ankiconnect_ws.protocol import parse_message, parse_request
+
+    big = 2**64 + 7
+    assert parse_message(b'{"id": %d, "action": "version"}' % big)["id"] == big
+    assert parse_request(b'{"action": "cardsInfo", "params": {"cards": [%d]}}' % big)["params"]["cards"] == [big]
+    # the exact path stays as strict as the fast one over the WebSocket
+    with pytest.raises(BadRequest, match="invalid JSON"):
+        parse_message(b'{"id": %d, "action": "version", "params": {"x": NaN}}' % big)
+
+
+def test_half_a_surrogate_pair_is_refused() -> None:
+    """Python's json accepts "\\udfff"; the string cannot be encoded and broke later,
+    inside Anki's Add window (an error dialog)."""
+    from ankiconnect_ws.protocol import LONE_SURROGATE, parse_message, parse_request
+
+    with pytest.raises(BadRequest) as refused:
+        parse_request(b'{"action": "guiAddNoteSetData", "params": {"note": {"fields": {"Front": "\\udfff x"}}}}')
+    assert str(refused.value) == LONE_SURROGATE
+    with pytest.raises(BadRequest, match="invalid JSON"):
+        parse_message(b'{"id": 1, "action": "version", "params": {"x": "\\udfff"}}')
+    # a whole pair is one character, as always
+    assert parse_request(b'{"action": "x", "params": {"a": "\\ud83d\\ude00"}}')["params"]["a"] == "\U0001F600"
