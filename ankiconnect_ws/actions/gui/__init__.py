@@ -17,6 +17,6 @@ already sees the result.
 from __future__ import annotations
 
 from . import add_dialog, app, browser, reviewer, screens  # noqa: F401  (registers the actions)
-from .reviewer import install_hooks
+from .reviewer import ANSWER_WAITS
 
-__all__ = ["install_hooks"]
+__all__ = ["ANSWER_WAITS"]

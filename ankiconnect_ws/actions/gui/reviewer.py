@@ -11,16 +11,16 @@ from ..context import col, gui, on_main
 from ..registry import action
 from ._waiting import SETTLE_TIMEOUT, resolve, start_settling, wait
 
-__all__ = ["AnswerWaits", "ANSWER_WAITS", "install_hooks"]
+__all__ = ["AnswerWaits", "ANSWER_WAITS"]
 
 
 class AnswerWaits:
     """The ``guiAnswerCard`` calls waiting for the reviewer to save their answer.
 
     Main thread only. Anki reports a saved answer through its ``reviewer_did_answer_card``
-    hook, to which :func:`install_hooks` adds :meth:`card_answered` once, when the add-on
-    starts (a hook added or removed while Anki runs the hooks could make Anki skip the
-    next add-on's hook).
+    hook; the add-on subscribes :meth:`card_answered` to it once, with its other hooks,
+    when it starts (a hook added or removed while Anki runs the hooks could make Anki
+    skip the next add-on's hook).
     """
 
     def __init__(self) -> None:
@@ -42,15 +42,8 @@ class AnswerWaits:
             resolve(self._pending.pop(), True)
 
 
-#: the one instance, created with the module: its waits outlive any single request
+#: the one instance, created with the module: a wait may outlive the request that began it
 ANSWER_WAITS = AnswerWaits()
-
-
-def install_hooks() -> None:
-    """Connect the reviewer actions to Anki's hooks; the add-on calls this once at start."""
-    from aqt import gui_hooks
-
-    gui_hooks.reviewer_did_answer_card.append(ANSWER_WAITS.card_answered)
 
 
 def _review_active() -> bool:
