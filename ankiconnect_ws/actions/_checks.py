@@ -44,8 +44,8 @@ def is_int(value: Any) -> bool:
 
 
 def sql_ids(ids: Iterable[int]) -> str:
-    """An SQL ``(...)`` list of distinct ids; only ever fed with ids checked by :func:`is_int`
-    (or read from the collection), so nothing a client wrote is spliced into SQL."""
+    """An SQL ``(...)`` list of the distinct ``ids``. Each goes through ``int()``: no text
+    a client sent can reach the SQL."""
     return "(" + ",".join(str(int(each)) for each in dict.fromkeys(ids)) + ")"
 
 

@@ -10,7 +10,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from anki.consts import MODEL_CLOZE
 
@@ -18,9 +18,6 @@ from .. import errors
 from ._checks import is_int, require_model
 from .context import col
 from .registry import action
-
-if TYPE_CHECKING:  # pragma: no cover
-    from anki.models import ModelManager
 
 NotetypeDict = dict[str, Any]
 
@@ -65,22 +62,13 @@ class _Parts:
     key: str  # "flds" or "tmpls"
     #: the error for a missing entry, formatted with the model's and the entry's name
     not_found: str
-    reposition: Callable[[ModelManager, NotetypeDict, dict[str, Any], int], None]
-    remove: Callable[[ModelManager, NotetypeDict, dict[str, Any]], None]
+    #: the ModelManager methods that move and remove an entry
+    reposition: str
+    remove: str
 
 
-FIELDS = _Parts(
-    "flds",
-    errors.FIELD_NOT_FOUND,
-    lambda models, notetype, field, index: models.reposition_field(notetype, field, index),
-    lambda models, notetype, field: models.remove_field(notetype, field),
-)
-TEMPLATES = _Parts(
-    "tmpls",
-    errors.TEMPLATE_NOT_FOUND,
-    lambda models, notetype, template, index: models.reposition_template(notetype, template, index),
-    lambda models, notetype, template: models.remove_template(notetype, template),
-)
+FIELDS = _Parts("flds", errors.FIELD_NOT_FOUND, "reposition_field", "remove_field")
+TEMPLATES = _Parts("tmpls", errors.TEMPLATE_NOT_FOUND, "reposition_template", "remove_template")
 
 
 def _part(notetype: NotetypeDict, parts: _Parts, model_name: Any, name: Any) -> dict[str, Any]:
@@ -105,11 +93,13 @@ def _rename(parts: _Parts, model_name: Any, old_name: Any, new_name: Any) -> Non
 
 
 def _reposition(parts: _Parts, model_name: Any, name: Any, index: Any) -> None:
-    _edit_part(parts, model_name, name, lambda notetype, part: parts.reposition(col().models, notetype, part, index))
+    move = getattr(col().models, parts.reposition)
+    _edit_part(parts, model_name, name, lambda notetype, part: move(notetype, part, index))
 
 
 def _remove(parts: _Parts, model_name: Any, name: Any) -> None:
-    _edit_part(parts, model_name, name, lambda notetype, part: parts.remove(col().models, notetype, part))
+    remove = getattr(col().models, parts.remove)
+    _edit_part(parts, model_name, name, lambda notetype, part: remove(notetype, part))
 
 
 def _fields_on_side(template_html: str) -> list[str]:
