@@ -180,6 +180,7 @@ class AddOn:
         gui_hooks.collection_will_temporarily_close.append(self._on_collection_close)
         gui_hooks.collection_did_temporarily_close.append(self._on_collection_load)
         self.events.install()
+        gui_hooks.reviewer_did_answer_card.append(actions.gui.ANSWER_WAITS.card_answered)
         gui_hooks.state_did_change.append(self._on_state)
         gui_hooks.sync_will_start.append(lambda: self._on_sync("syncing"))
         gui_hooks.sync_did_finish.append(lambda: self._on_sync("idle"))

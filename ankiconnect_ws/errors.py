@@ -1,7 +1,13 @@
-"""Every error string the API can return, in one place.
+"""The error strings of the actions, in one place: AnkiConnect's own and those of our
+checks. Actions raise them as ``ActionError(errors.NAME)`` or ``.format(...)``-ed.
 
 Clients match these by substring (see spec/clients.md), so they are part of the API:
 change one only on purpose, and docs/compatibility.md must say so.
+
+Not here: what the API answers about a request before any action runs - invalid JSON,
+AnkiConnect's request schema, a refused host or origin - which is written where the
+request is read (protocol.py, server/); and the text of exceptions that Anki or Python
+raise inside an action, which reaches the client as ``str(exc)``, as upstream.
 """
 
 from __future__ import annotations
@@ -32,8 +38,8 @@ NOTE_DUPLICATE = "cannot create note because it is a duplicate"
 NOTE_UNKNOWN_REASON = "cannot create note for unknown reason"
 
 ANKI_CLOSING = "Anki is closing"
-
-# --- decks and deck config ---
+NO_MAIN_WINDOW = "this action needs Anki's main window"
+ACTION_NAME_NOT_STRING = "action names must be strings, not {}"
 
 # --- models ---
 MODEL_NEEDS_FIELDS = "Must provide at least one field for inOrderFields"
@@ -112,6 +118,12 @@ SYNC_STATUS_NOT_ACCEPTED = (
 SYNC_CANCELLED = "sync: cancelled"
 PACKAGE_PATH_INVALID = "path must be a file path string: {}"
 PACKAGE_NOT_FOUND = "package file was not found: {}"
+
+# --- live events (subscribe, unsubscribe) ---
+WEBSOCKET_ONLY = "{} is only available over a WebSocket connection"
+EVENTS_INVALID = "events must be a non-empty list of topics"
+EVENT_TOPIC_UNKNOWN = "unknown event topic: {}"
+SINCE_INVALID = "since must be a sequence number (a non-negative integer)"
 
 
 class ActionError(Exception):

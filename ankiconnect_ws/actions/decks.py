@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
+from ._checks import deck_id_creating, sql_ids
 from .context import col
 from .registry import action
 
@@ -21,11 +21,6 @@ DEFAULT_CONFIG_ID = 1
 # --- helpers ---------------------------------------------------------------
 
 
-def _ids_sql(ids: Iterable[int]) -> str:
-    """An SQL ``(...)`` list; only ever fed with ints we converted ourselves."""
-    return "(" + ",".join(str(int(i)) for i in ids) + ")"
-
-
 def _int_or_none(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -36,8 +31,9 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _deck_ids_by_exact_name(collection: "Collection") -> dict[str, int]:
-    # deleteDecks / getDeckConfig / setDeckConfigId match names exactly (case-sensitive),
-    # unlike Anki's own lookups, which ignore case.
+    """Every deck id by its exact name, in Anki's order. deleteDecks / getDeckConfig /
+    setDeckConfigId match names with it exactly (case-sensitive), unlike Anki's own
+    lookups, which ignore case."""
     return {d.name: d.id for d in collection.decks.all_names_and_ids()}
 
 
@@ -60,12 +56,12 @@ def _default_deck_name(collection: "Collection") -> str:
 
 @action()
 def deckNames() -> list[str]:
-    return [d.name for d in col().decks.all_names_and_ids()]
+    return list(_deck_ids_by_exact_name(col()))  # deck names are unique
 
 
 @action()
 def deckNamesAndIds() -> dict[str, int]:
-    return {d.name: d.id for d in col().decks.all_names_and_ids()}
+    return _deck_ids_by_exact_name(col())
 
 
 @action()
@@ -85,7 +81,7 @@ def getDecks(cards: list[Any]) -> dict[str, list[Any]]:
     deck_of_card: dict[int, int] = {}
     if wanted:
         deck_of_card = dict(
-            collection.db.all(f"select id, did from cards where id in {_ids_sql(wanted)}")
+            collection.db.all(f"select id, did from cards where id in {sql_ids(wanted)}")
         )
     names = {d.id: d.name for d in collection.decks.all_names_and_ids()}
     default_name = _default_deck_name(collection)
@@ -126,7 +122,7 @@ def _move_cards_to_default_deck(collection: "Collection", deck_ids: list[int]) -
     doomed.discard(DEFAULT_DECK_ID)
     if not doomed:
         return
-    ids = _ids_sql(doomed)
+    ids = sql_ids(doomed)
     # Cards in a doomed filtered deck whose home deck survives go home by themselves.
     card_ids = collection.db.list(
         f"select id from cards where (odid = 0 and did in {ids}) or odid in {ids}"
@@ -138,8 +134,7 @@ def _move_cards_to_default_deck(collection: "Collection", deck_ids: list[int]) -
 @action()
 def getDeckStats(decks: list[str]) -> dict[str, dict[str, Any]]:
     collection = col()
-    # As upstream: Anki's decks.id() creates a deck that does not exist yet.
-    deck_ids = [int(collection.decks.id(name, create=True)) for name in decks]
+    deck_ids = [deck_id_creating(collection, name) for name in decks]
     nodes = _due_tree_nodes(collection.sched.deck_due_tree())
     stats: dict[str, dict[str, Any]] = {}
     for name, did in zip(decks, deck_ids):

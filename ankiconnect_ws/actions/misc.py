@@ -39,7 +39,7 @@ def apiReflect(scopes: Any, actions: Any = None) -> dict[str, Any]:
             listed = []
             for name in actions:
                 if not isinstance(name, str):
-                    raise TypeError(f"action names must be strings, not {type(name).__name__}")
+                    raise TypeError(errors.ACTION_NAME_NOT_STRING.format(type(name).__name__))
                 if name in registered:
                     listed.append(name)
         result["scopes"].append("actions")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from anki.consts import MODEL_CLOZE
 
 from .. import errors
+from ._checks import is_int, require_model
 from .context import col
 from .registry import action
 
@@ -26,10 +29,7 @@ _TEMPLATE_TAG = re.compile(r"{{([^#/}]+?)}}")
 
 
 def _model(name: Any) -> NotetypeDict:
-    notetype = col().models.by_name(name) if isinstance(name, str) else None
-    if notetype is None:
-        raise errors.ActionError(errors.MODEL_NOT_FOUND.format(name))
-    return notetype
+    return require_model(col(), name)
 
 
 def _model_by_id(model_id: Any) -> NotetypeDict:
@@ -55,18 +55,51 @@ def _find_named(items: list[dict[str, Any]], name: Any) -> dict[str, Any] | None
     return next((item for item in items if item["name"] == name), None)
 
 
-def _field(notetype: NotetypeDict, model_name: Any, field_name: Any) -> dict[str, Any]:
-    field = _find_named(notetype["flds"], field_name)
-    if field is None:
-        raise errors.ActionError(errors.FIELD_NOT_FOUND.format(model_name, field_name))
-    return field
+@dataclass(frozen=True)
+class _Parts:
+    """A note type's fields or its card templates: entries found by name, edited alike."""
+
+    key: str  # "flds" or "tmpls"
+    #: the error for a missing entry, formatted with the model's and the entry's name
+    not_found: str
+    #: the ModelManager methods that move and remove an entry
+    reposition: str
+    remove: str
 
 
-def _template(notetype: NotetypeDict, model_name: Any, template_name: Any) -> dict[str, Any]:
-    template = _find_named(notetype["tmpls"], template_name)
-    if template is None:
-        raise errors.ActionError(errors.TEMPLATE_NOT_FOUND.format(model_name, template_name))
-    return template
+FIELDS = _Parts("flds", errors.FIELD_NOT_FOUND, "reposition_field", "remove_field")
+TEMPLATES = _Parts("tmpls", errors.TEMPLATE_NOT_FOUND, "reposition_template", "remove_template")
+
+
+def _part(notetype: NotetypeDict, parts: _Parts, model_name: Any, name: Any) -> dict[str, Any]:
+    part = _find_named(notetype[parts.key], name)
+    if part is None:
+        raise errors.ActionError(parts.not_found.format(model_name, name))
+    return part
+
+
+def _edit_part(
+    parts: _Parts, model_name: Any, name: Any, change: Callable[[NotetypeDict, dict[str, Any]], None]
+) -> None:
+    """``change`` the entry ``name`` in a copy of the note type, then save the copy."""
+    notetype = _editable_model(model_name)
+    change(notetype, _part(notetype, parts, model_name, name))
+    _save(notetype)
+
+
+def _rename(parts: _Parts, model_name: Any, old_name: Any, new_name: Any) -> None:
+    # Anki renames a field's references in the templates as well.
+    _edit_part(parts, model_name, old_name, lambda _notetype, part: part.update(name=new_name))
+
+
+def _reposition(parts: _Parts, model_name: Any, name: Any, index: Any) -> None:
+    move = getattr(col().models, parts.reposition)
+    _edit_part(parts, model_name, name, lambda notetype, part: move(notetype, part, index))
+
+
+def _remove(parts: _Parts, model_name: Any, name: Any) -> None:
+    remove = getattr(col().models, parts.remove)
+    _edit_part(parts, model_name, name, lambda notetype, part: remove(notetype, part))
 
 
 def _fields_on_side(template_html: str) -> list[str]:
@@ -265,17 +298,12 @@ def _replace_in_model(
 
 @action()
 def modelTemplateRename(modelName: Any, oldTemplateName: Any, newTemplateName: str) -> None:
-    notetype = _editable_model(modelName)
-    _template(notetype, modelName, oldTemplateName)["name"] = newTemplateName
-    _save(notetype)
+    _rename(TEMPLATES, modelName, oldTemplateName, newTemplateName)
 
 
 @action()
 def modelTemplateReposition(modelName: Any, templateName: Any, index: int) -> None:
-    notetype = _editable_model(modelName)
-    template = _template(notetype, modelName, templateName)
-    col().models.reposition_template(notetype, template, index)
-    _save(notetype)
+    _reposition(TEMPLATES, modelName, templateName, index)
 
 
 @action()
@@ -294,10 +322,7 @@ def modelTemplateAdd(modelName: Any, template: dict[str, str]) -> None:
 
 @action()
 def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
-    notetype = _editable_model(modelName)
-    template = _template(notetype, modelName, templateName)
-    col().models.remove_template(notetype, template)
-    _save(notetype)
+    _remove(TEMPLATES, modelName, templateName)
 
 
 # --- editing fields ------------------------------------------------------------------
@@ -305,18 +330,12 @@ def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
 
 @action()
 def modelFieldRename(modelName: Any, oldFieldName: Any, newFieldName: str) -> None:
-    notetype = _editable_model(modelName)
-    # Anki renames the field's references in the templates as well.
-    _field(notetype, modelName, oldFieldName)["name"] = newFieldName
-    _save(notetype)
+    _rename(FIELDS, modelName, oldFieldName, newFieldName)
 
 
 @action()
 def modelFieldReposition(modelName: Any, fieldName: Any, index: int) -> None:
-    notetype = _editable_model(modelName)
-    field = _field(notetype, modelName, fieldName)
-    col().models.reposition_field(notetype, field, index)
-    _save(notetype)
+    _reposition(FIELDS, modelName, fieldName, index)
 
 
 @action()
@@ -338,36 +357,33 @@ def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> N
 
 @action()
 def modelFieldRemove(modelName: Any, fieldName: Any) -> None:
-    notetype = _editable_model(modelName)
-    field = _field(notetype, modelName, fieldName)
-    col().models.remove_field(notetype, field)
-    _save(notetype)
+    _remove(FIELDS, modelName, fieldName)
 
 
 @action()
 def modelFieldSetFont(modelName: Any, fieldName: Any, font: Any) -> None:
-    notetype = _editable_model(modelName)
-    field = _field(notetype, modelName, fieldName)
-    if not isinstance(font, str):
-        raise errors.ActionError(errors.FONT_NOT_STRING.format(font))
-    field["font"] = font
-    _save(notetype)
+    def set_font(_notetype: NotetypeDict, field: dict[str, Any]) -> None:
+        if not isinstance(font, str):
+            raise errors.ActionError(errors.FONT_NOT_STRING.format(font))
+        field["font"] = font
+
+    _edit_part(FIELDS, modelName, fieldName, set_font)
 
 
 @action()
 def modelFieldSetFontSize(modelName: Any, fieldName: Any, fontSize: Any) -> None:
-    notetype = _editable_model(modelName)
-    field = _field(notetype, modelName, fieldName)
-    if not isinstance(fontSize, int) or isinstance(fontSize, bool):
-        raise errors.ActionError(errors.FONT_SIZE_NOT_INT.format(fontSize))
-    field["size"] = fontSize
-    _save(notetype)
+    def set_size(_notetype: NotetypeDict, field: dict[str, Any]) -> None:
+        if not is_int(fontSize):
+            raise errors.ActionError(errors.FONT_SIZE_NOT_INT.format(fontSize))
+        field["size"] = fontSize
+
+    _edit_part(FIELDS, modelName, fieldName, set_size)
 
 
 @action()
 def modelFieldSetDescription(modelName: Any, fieldName: Any, description: Any) -> bool:
     notetype = _editable_model(modelName)
-    field = _field(notetype, modelName, fieldName)
+    field = _part(notetype, FIELDS, modelName, fieldName)
     if not isinstance(description, str):
         raise errors.ActionError(errors.DESCRIPTION_NOT_STRING.format(description))
     if "description" not in field:  # note types from very old Anki versions

@@ -1,4 +1,6 @@
-"""Note actions: adding (with duplicate checks and media), updating, tags, search, info.
+"""Note actions: adding (with duplicate checks and media), updating, finding, reading, deleting.
+
+Tags on many notes at once are in :mod:`.tags`.
 
 Actions that may download media (addNote, addNotes, updateNoteFields, updateNote) are
 ``async``: they fetch every file on the server loop first, then do all collection work
@@ -12,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from anki.collection import AddNoteRequest
 from anki.errors import NotFoundError
-from anki.utils import ids2str, split_fields
+from anki.utils import split_fields
 
 from .. import errors
 from ..errors import ActionError
+from ._checks import is_int, note_ids, require_model, set_fields_exactly, sql_ids
 from ._notebuild import (
     Candidate,
     MediaEntry,
@@ -35,17 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from anki.notes import Note
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _id_list(notes: Any) -> list[int]:
-    """Note ids for an action that changes them: every entry must be an integer."""
-    if not isinstance(notes, list) or not all(_is_id(n) for n in notes):
-        raise ActionError(errors.NOTES_NOT_ID_LIST)
-    return notes
 
 
 def _get_note(collection: "Collection", note_id: Any) -> "Note":
@@ -180,14 +172,6 @@ async def canAddNotesWithErrorDetail(notes: Any) -> list[dict[str, Any]]:
 # --- updating -------------------------------------------------------------------------
 
 
-def _set_exact_fields(note: "Note", fields: Any) -> None:
-    if not isinstance(fields, dict):
-        raise ActionError(errors.NOTE_FIELDS_NOT_OBJECT)
-    for name, value in fields.items():
-        if name in note:
-            note[name] = field_text(name, value)
-
-
 def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -> None:
     """updateNoteFields / updateNote: validate everything, then one update_note."""
     if not isinstance(spec, dict):
@@ -202,7 +186,7 @@ def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -
             raise ActionError(errors.NOTE_FIELDS_OR_TAGS)
     tags = tag_list(spec["tags"]) if not fields_required and spec.get("tags") is not None else None
     if fields is not None:
-        _set_exact_fields(note, fields)
+        set_fields_exactly(note, fields)
         attach_media(collection, note, media)
     if tags is not None:
         note.tags = tags
@@ -235,9 +219,7 @@ def updateNoteModel(note: Any) -> None:
     if not isinstance(fields, dict):
         raise ActionError(errors.FIELDS_NOT_DICT)
     collection = col()
-    model = collection.models.by_name(model_name) if isinstance(model_name, str) else None
-    if model is None:
-        raise ActionError(errors.MODEL_NAME_NOT_FOUND.format(model_name))
+    model = require_model(collection, model_name, errors.MODEL_NAME_NOT_FOUND)
     anki_note = _get_note(collection, note["id"])
     tags = tag_list(note.get("tags", []))
     by_lower = {f["name"].lower(): f["name"] for f in model["flds"]}
@@ -275,68 +257,6 @@ def getNoteTags(note: Any) -> list[str]:
     return list(_get_note(col(), note).tags)
 
 
-# --- tags -----------------------------------------------------------------------------
-
-
-def _tag_string(tags: Any) -> str:
-    if not isinstance(tags, str):
-        raise ActionError(errors.TAGS_NOT_STRING)
-    return tags
-
-
-@action()
-def addTags(notes: Any, tags: Any, add: Any = True) -> None:
-    ids, text = _id_list(notes), _tag_string(tags)
-    if add:
-        col().tags.bulk_add(ids, text)
-    else:
-        col().tags.bulk_remove(ids, text)
-
-
-@action()
-def removeTags(notes: Any, tags: Any) -> None:
-    col().tags.bulk_remove(_id_list(notes), _tag_string(tags))
-
-
-@action()
-def getTags() -> list[str]:
-    return col().tags.all()
-
-
-@action()
-def clearUnusedTags() -> None:
-    col().tags.clear_unused_tags()
-
-
-#: characters with a meaning in Anki's (Rust) regex syntax
-_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
-
-
-def _whole_tag_pattern(tag: str) -> str:
-    """A regex matching exactly ``tag`` (Anki's find-and-replace matches inside tags)."""
-    escaped = "".join("\\" + ch if ch in _REGEX_META else ch for ch in tag)
-    return f"^{escaped}$"
-
-
-def _replace_tag(note_ids: list[int], old: Any, new: Any) -> None:
-    old_tag, new_tag = _tag_string(old), _tag_string(new)
-    if not note_ids or not old_tag:
-        return
-    col().tags.find_and_replace(
-        note_ids, _whole_tag_pattern(old_tag), new_tag.replace("$", "$$"), regex=True, match_case=False
-    )
-
-
-@action()
-def replaceTags(notes: Any, tag_to_replace: Any, replace_with_tag: Any) -> None:
-    _replace_tag(_id_list(notes), tag_to_replace, replace_with_tag)
-
-
-@action()
-def replaceTagsInAllNotes(tag_to_replace: Any, replace_with_tag: Any) -> None:
-    _replace_tag(col().db.list("select id from notes"), tag_to_replace, replace_with_tag)
-
-
 # --- finding and reading --------------------------------------------------------------
 
 
@@ -357,7 +277,7 @@ def _profile_name(collection: "Collection") -> str:
 def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[int, tuple[Any, ...]]:
     rows: dict[int, tuple[Any, ...]] = {}
     for part in chunks(sorted(set(ids))):
-        for row in collection.db.execute(f"select id, {columns} from notes where id in {ids2str(part)}"):
+        for row in collection.db.execute(f"select id, {columns} from notes where id in {sql_ids(part)}"):
             rows[row[0]] = tuple(row)
     return rows
 
@@ -377,12 +297,12 @@ async def notesInfo(notes: Any = None, query: Any = None) -> list[dict[str, Any]
 
 def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
     collection = col()
-    ids = [n for n in requested if _is_id(n)]
+    ids = [n for n in requested if is_int(n)]
     rows = _notes_rows(collection, ids, "mid, mod, tags, flds")
     cards: dict[int, list[int]] = {}
     for part in chunks(sorted(rows)):
         for nid, cid in collection.db.execute(
-            f"select nid, id from cards where nid in {ids2str(part)} order by nid, ord"
+            f"select nid, id from cards where nid in {sql_ids(part)} order by nid, ord"
         ):
             cards.setdefault(nid, []).append(cid)
     profile = _profile_name(collection)
@@ -395,7 +315,7 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
             field_names[mid] = [f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"])] if model else []
     result: list[dict[str, Any]] = []
     for nid in requested:
-        row = rows.get(nid) if _is_id(nid) else None
+        row = rows.get(nid) if is_int(nid) else None
         if row is None:
             result.append({})
             continue
@@ -422,9 +342,9 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
 def notesModTime(notes: Any) -> list[dict[str, Any]]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_ID_LIST)
-    rows = _notes_rows(col(), [n for n in notes if _is_id(n)], "mod")
+    rows = _notes_rows(col(), [n for n in notes if is_int(n)], "mod")
     return [
-        {"noteId": nid, "mod": rows[nid][1]} if _is_id(nid) and nid in rows else {} for nid in notes
+        {"noteId": nid, "mod": rows[nid][1]} if is_int(nid) and nid in rows else {} for nid in notes
     ]
 
 
@@ -433,7 +353,7 @@ def notesModTime(notes: Any) -> list[dict[str, Any]]:
 
 @action()
 def deleteNotes(notes: Any) -> None:
-    ids = _id_list(notes)
+    ids = note_ids(notes)
     if ids:
         col().remove_notes(ids)
 

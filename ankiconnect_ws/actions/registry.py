@@ -40,7 +40,10 @@ class ActionSpec:
     main_thread: bool
     #: ``async def``: runs on the server loop and calls ``on_main`` itself
     is_async: bool
-    #: needs an open collection; checked before the call so the error is uniform
+    #: needs an open collection. Read for main-thread actions only: the dispatcher checks
+    #: it before the call, so they all answer ``collection is not available`` alike. An
+    #: ``async`` action reaches the collection through ``col()`` inside ``on_main``,
+    #: which raises that same error when none is open; pure actions never touch it.
     needs_collection: bool
 
 

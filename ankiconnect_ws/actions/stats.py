@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
+from ._checks import deck_id_creating, is_int, sql_ids
 from .context import col
 from .registry import action
 
@@ -14,18 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The review-log columns, in the order cardReviews gives and insertReviews takes them.
 REVLOG_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
-#: getReviewsOfCards leaves out the card id (it is the key).
 
 SECONDS_PER_DAY = 86400
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _deck_id(collection: "Collection", deck: Any) -> int:
-    # As upstream: Anki's decks.id() creates the deck when it does not exist yet.
-    return int(collection.decks.id(deck, create=True))
 
 
 # --- counts and report -------------------------------------------------------------
@@ -64,13 +55,13 @@ def getCollectionStatsHTML(wholeCollection: Any = True) -> str:
 @action()
 def cardReviews(deck: Any, startID: Any) -> list[list[int]]:
     collection = col()
-    if not _is_int(startID):
+    if not is_int(startID):
         raise errors.ActionError(errors.START_ID_INVALID.format(startID))
     columns = ", ".join(f"r.{column}" for column in REVLOG_COLUMNS)
     return collection.db.all(
         f"select {columns} from revlog r join cards c on c.id = r.cid"
         " where c.did = ? and r.id > ? order by r.id",
-        _deck_id(collection, deck),
+        deck_id_creating(collection, deck),
         startID,
     )
 
@@ -80,7 +71,7 @@ def getLatestReviewID(deck: Any) -> int:
     collection = col()
     latest = collection.db.scalar(
         "select max(r.id) from revlog r join cards c on c.id = r.cid where c.did = ?",
-        _deck_id(collection, deck),
+        deck_id_creating(collection, deck),
     )
     return latest or 0
 
@@ -92,16 +83,13 @@ def getReviewsOfCards(cards: Any) -> dict[str, list[dict[str, int]]]:
         raise errors.ActionError(errors.CARDS_NOT_A_LIST)
     reviews: dict[str, list[dict[str, int]]] = {str(cid): [] for cid in cards}
     # As upstream, only integer ids are looked up; others (e.g. strings) keep [].
-    ids = {cid for cid in cards if _is_int(cid)}
+    ids = {cid for cid in cards if is_int(cid)}
     if ids:
         columns = ", ".join(REVLOG_COLUMNS)
-        in_list = ",".join(str(cid) for cid in ids)
-        rows = collection.db.all(
-            f"select {columns} from revlog where cid in ({in_list}) order by id"
-        )
+        rows = collection.db.all(f"select {columns} from revlog where cid in {sql_ids(ids)} order by id")
         for row in rows:
             review = dict(zip(REVLOG_COLUMNS, row))
-            cid = review.pop("cid")
+            cid = review.pop("cid")  # the card id is the key, not part of each review
             reviews[str(cid)].append(review)
     return reviews
 
@@ -128,7 +116,7 @@ def _checked_reviews(reviews: Any) -> list[list[int]]:
         valid = (
             isinstance(review, (list, tuple))
             and len(review) == len(REVLOG_COLUMNS)
-            and all(_is_int(value) for value in review)
+            and all(is_int(value) for value in review)
         )
         if not valid:
             raise errors.ActionError(errors.REVIEW_INVALID.format(review))
@@ -143,7 +131,6 @@ def _refuse_existing_ids(collection: "Collection", review_ids: list[int]) -> Non
         if review_id in seen:
             raise errors.ActionError(errors.REVIEW_ID_EXISTS.format(review_id))
         seen.add(review_id)
-    in_list = ",".join(str(review_id) for review_id in seen)
-    clash = collection.db.scalar(f"select min(id) from revlog where id in ({in_list})")
+    clash = collection.db.scalar(f"select min(id) from revlog where id in {sql_ids(seen)}")
     if clash is not None:
         raise errors.ActionError(errors.REVIEW_ID_EXISTS.format(clash))

@@ -1,0 +1,132 @@
+"""Checks of client values and checked lookups, shared by the action modules.
+
+Each check raises the :mod:`~ankiconnect_ws.errors` string its callers' clients expect;
+where actions answer a missing thing with different words, the message is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ..errors import ActionError
+from ._notebuild import field_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from anki.collection import Collection
+    from anki.models import NotetypeDict
+    from anki.notes import Note
+
+__all__ = [
+    "is_int",
+    "sql_ids",
+    "card_id",
+    "card_ids",
+    "card_rows",
+    "require_cards",
+    "note_ids",
+    "find_model",
+    "require_model",
+    "find_deck_id",
+    "require_deck_id",
+    "deck_id_creating",
+    "set_fields_exactly",
+]
+
+
+# --- values ----------------------------------------------------------------------------
+
+
+def is_int(value: Any) -> bool:
+    """A JSON integer: ``true``/``false`` are Python ints too, but never an id or a count."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sql_ids(ids: Iterable[int]) -> str:
+    """An SQL ``(...)`` list of the distinct ``ids``. Each goes through ``int()``: no text
+    a client sent can reach the SQL."""
+    return "(" + ",".join(str(int(each)) for each in dict.fromkeys(ids)) + ")"
+
+
+# --- cards and notes -------------------------------------------------------------------
+
+
+def card_id(value: Any) -> int:
+    if not is_int(value):
+        raise ActionError(errors.CARD_ID_INVALID.format(value))
+    return value
+
+
+def card_ids(cards: Any) -> list[int]:
+    """The ids as given (order and repeats kept), all checked to be integers."""
+    if not isinstance(cards, list):
+        raise ActionError(errors.CARDS_NOT_A_LIST)
+    return [card_id(each) for each in cards]
+
+
+def card_rows(collection: "Collection", columns: str, ids: list[int]) -> dict[int, list[Any]]:
+    """``select id, <columns> from cards`` for ``ids``, in one query, keyed by card id."""
+    if not ids:
+        return {}
+    rows = collection.db.all(f"select id, {columns} from cards where id in {sql_ids(ids)}")
+    return {row[0]: row for row in rows}
+
+
+def require_cards(found: dict[int, Any], ids: list[int]) -> None:
+    """``Card was not found`` for the first of ``ids`` missing from ``found``."""
+    for cid in ids:
+        if cid not in found:
+            raise ActionError(errors.CARD_NOT_FOUND.format(cid))
+
+
+def note_ids(notes: Any) -> list[int]:
+    """Note ids for an action that changes them: every entry must be an integer."""
+    if not isinstance(notes, list) or not all(is_int(each) for each in notes):
+        raise ActionError(errors.NOTES_NOT_ID_LIST)
+    return notes
+
+
+def set_fields_exactly(note: "Note", fields: Any) -> None:
+    """Set the fields of ``note`` named exactly (case-sensitive) in ``fields``; other
+    names are ignored, as upstream."""
+    if not isinstance(fields, dict):
+        raise ActionError(errors.NOTE_FIELDS_NOT_OBJECT)
+    for name, value in fields.items():
+        if name in note:
+            note[name] = field_text(name, value)
+
+
+# --- note types and decks by name ------------------------------------------------------
+
+
+def find_model(collection: "Collection", name: Any) -> "NotetypeDict | None":
+    """The note type ``name`` (Anki's lookup; a name that is no string finds nothing)."""
+    return collection.models.by_name(name) if isinstance(name, str) else None
+
+
+def require_model(collection: "Collection", name: Any, missing: str = errors.MODEL_NOT_FOUND) -> "NotetypeDict":
+    """The note type ``name``, or the error ``missing`` formatted with the name."""
+    model = find_model(collection, name)
+    if model is None:
+        raise ActionError(missing.format(name))
+    return model
+
+
+def find_deck_id(collection: "Collection", name: Any) -> int | None:
+    """The id of the deck ``name`` (case-insensitive, as Anki's lookup), or None."""
+    return collection.decks.id_for_name(name) if isinstance(name, str) else None
+
+
+def require_deck_id(collection: "Collection", name: Any, missing: str = errors.DECK_NOT_FOUND) -> int:
+    """The id of the deck ``name``, or the error ``missing`` formatted with the name."""
+    deck_id = find_deck_id(collection, name)
+    if deck_id is None:
+        raise ActionError(missing.format(name))
+    return deck_id
+
+
+def deck_id_creating(collection: "Collection", name: Any) -> int:
+    """The id of the deck ``name``, created if missing - as upstream's lookups that use
+    Anki's ``decks.id()`` (getDeckStats, cardReviews, getLatestReviewID)."""
+    return int(collection.decks.id(name, create=True))
