@@ -240,7 +240,9 @@ def install_in_anki(addon: Any) -> None:
             close_for_exit(mw)
 
     def close(_signum: int, _frame: Any) -> None:
-        mw.taskman.run_on_main(close_when_settled)
+        # Python runs this on the main thread. A timer, not Anki's task queue: a batch of
+        # that queue can wait behind a modal box, while timers fire inside its loop too.
+        QTimer.singleShot(0, close_when_settled)
 
     signal.signal(signal.SIGTERM, close)
     signal.signal(signal.SIGINT, close)

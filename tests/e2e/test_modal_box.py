@@ -158,3 +158,22 @@ def test_requests_are_answered_while_one_of_ours_waits_on_a_modal_box(anki_with_
         assert not (base / "modal-closed").exists()
         _close_box(base)
         assert ws.recv(timeout=10) == '{"id":"undo","result":true,"error":null}'
+
+
+def test_a_headless_exit_is_not_held_by_a_modal_box(tmp_path: Path) -> None:
+    """Nobody can answer a box without a screen; a close (SIGTERM, guiExitAnki) must not
+    wait for it - Anki shows one, for example, when a page's request fails as the page
+    is replaced."""
+    base = tmp_path / "anki-exit-modal"
+    probe = base / "addons21" / "modal_probe"
+    probe.mkdir(parents=True)
+    (probe / "__init__.py").write_text(PROBE)
+    anki = AnkiProcess(base)
+    try:
+        anki("deckNames")
+        (base / "modal-trigger").write_text("1")
+        wait_until(lambda: (base / "modal-open").exists(), timeout=10)
+        assert anki("deckNames") == ["Default"]  # the box is open and the API answers
+    finally:
+        code = anki.stop(timeout=30)
+    assert code == 0
