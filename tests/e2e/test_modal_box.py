@@ -59,6 +59,9 @@ def _hold_until_our_request_then_queue_box():
     deadline = time.monotonic() + 10
     while not runner._queue and time.monotonic() < deadline:
         time.sleep(0.01)
+    # The runner posts its drain right after queueing the job, outside its lock: give
+    # the server thread that instant, so the drain's event comes before the box's.
+    time.sleep(0.2)
     queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
     queued.start()
     queued.join()
