@@ -81,7 +81,8 @@ async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str
 async def _ask_user(prompt: PermissionPrompt, origin: str, timeout: float) -> bool:
     shown = await on_main(lambda: prompt(origin))
     try:
-        return bool(await wait_for_anki(shown.answer, timeout))
+        said_yes: bool = await wait_for_anki(shown.answer, timeout)
+        return said_yes
     except asyncio.TimeoutError:
         # Nobody answered: withdraw the question rather than leave the request hanging.
         await on_main(shown.withdraw)

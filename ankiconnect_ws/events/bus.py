@@ -64,7 +64,7 @@ class Subscriber(Protocol):
 
 class EventBus:
     def __init__(self, settings: Callable[[], Config] = Config,
-                 on_first_subscriber: Callable[[], None] | None = None) -> None:
+                 on_first_subscriber: Callable[[], object] | None = None) -> None:
         """``settings`` gives the buffer size (read once) and the subscriber queue size
         (read at each event); ``on_first_subscriber`` is called once, at the first
         subscription of this run (it switches change detection on)."""

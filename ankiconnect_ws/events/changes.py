@@ -9,7 +9,7 @@ from Anki's ``notes_will_be_deleted`` hook, which carries the ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +56,7 @@ class ChangeDetector:
     def detach(self) -> None:
         self.col = None
 
-    def notes_deleted(self, col: Any, ids: Any) -> None:
+    def notes_deleted(self, col: Collection, ids: Sequence[int]) -> None:
         try:
             note_ids = [int(i) for i in ids]
         except (TypeError, ValueError):  # a hook must never raise into Anki

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .changes import ChangeDetector, Publish
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from anki.cards import Card
+    from anki.collection import Collection, OpChanges
 
     from ..lifecycle import Lifecycle
 
@@ -82,12 +85,12 @@ class AnkiEvents:
         self._check()
 
     @never_raises
-    def operation_executed(self, changes: Any, handler: Any) -> None:
+    def operation_executed(self, changes: OpChanges, handler: object | None) -> None:
         if changes.note_text or changes.card or changes.deck or changes.notetype or changes.tag:
             self._check()
 
     @never_raises
-    def notes_deleted(self, col: Any, ids: Any) -> None:
+    def notes_deleted(self, col: Collection, ids: Sequence[int]) -> None:
         self.changes.notes_deleted(col, ids)
 
     # --- review ----------------------------------------------------------------------
@@ -112,7 +115,7 @@ class AnkiEvents:
         self.publish("review.answer", self._card_facts(card))
 
     @never_raises
-    def card_answered(self, reviewer: Any, card: Card, ease: int) -> None:
+    def card_answered(self, reviewer: object, card: Card, ease: int) -> None:
         facts = self._card_facts(card)
         facts.update(
             ease=ease,

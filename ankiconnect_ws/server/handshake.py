@@ -56,10 +56,10 @@ def _authenticated(origin: str | None, query: dict[str, list[str]], config: Conf
     """Whether ``?key=`` proved the API key; _Refusal for an untrusted origin or a wrong key."""
     if not decide_origin(origin, config).allowed:
         raise _Refusal("origin", origin or "", "origin not allowed\n")
-    key = (query.get("key") or [None])[0]
-    if key is None or config.apiKey is None:
+    keys = query.get("key")
+    if not keys or config.apiKey is None:
         return False  # each request then carries its own key (or none is needed)
-    if not key_matches(key, config.apiKey):
+    if not key_matches(keys[0], config.apiKey):
         raise _Refusal("key", "", INVALID_API_KEY + "\n")
     return True
 
