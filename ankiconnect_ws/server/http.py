@@ -22,7 +22,7 @@ from .http_api import HttpReply, plain
 from .security import decide_origin, host_allowed
 from .static import is_static, static_reply
 
-__all__ = ["HttpConnection", "serve_connection"]
+__all__ = ["HttpConnection"]
 
 log = logging.getLogger("ankiconnect_ws.http")
 
@@ -93,7 +93,7 @@ class HttpConnection:
         body = b"" if head_only else reply.body
         await self._send(response, *( [h11.Data(data=body)] if body else []), h11.EndOfMessage())
 
-    async def _sendplain(self, status: int, text: str, close: bool = False) -> None:
+    async def _send_plain(self, status: int, text: str, close: bool = False) -> None:
         reply = plain(status, text)
         if close:
             reply.headers.append((b"Connection", b"close"))
@@ -135,7 +135,7 @@ class HttpConnection:
             log.exception("ankiconnect-ws: request failed")
             if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                 try:
-                    await self._sendplain(500, "internal error, see Anki's log\n", close=True)
+                    await self._send_plain(500, "internal error, see Anki's log\n", close=True)
                 except Exception:
                     pass
 
@@ -159,7 +159,7 @@ class HttpConnection:
             return
         status = exc.error_status_hint or 400
         try:
-            await self._sendplain(status, f"bad request: {exc}\n", close=True)
+            await self._send_plain(status, f"bad request: {exc}\n", close=True)
         except Exception:
             pass
 
@@ -183,7 +183,7 @@ class HttpConnection:
             try:
                 event = await self._next_event(deadline)
             except _Timeout:
-                await self._sendplain(408, f"request body not received within {timeout:g} s\n", close=True)
+                await self._send_plain(408, f"request body not received within {timeout:g} s\n", close=True)
                 raise
             if isinstance(event, h11.Data):
                 size += len(event.data)
@@ -205,7 +205,7 @@ class HttpConnection:
         host = _header(request, b"host")
         if not host_allowed(host, config):
             self.app.refused("http", "host", host or "")
-            await self._sendplain(403, "host not allowed\n", close=True)
+            await self._send_plain(403, "host not allowed\n", close=True)
             raise _Close()
 
         if request.method == b"CONNECT":
@@ -315,7 +315,3 @@ def _path(target: bytes) -> str:
         return urlsplit(target.decode("latin-1")).path
     except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
         return ""
-
-
-async def serve_connection(app: App, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await HttpConnection(app, reader, writer).run()
