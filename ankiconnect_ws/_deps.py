@@ -13,7 +13,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["VENDORED", "h11", "Opcode", "ServerProtocol", "State", "WsRequest"]
+__all__ = ["VENDORED", "h11", "Opcode", "ServerProtocol", "State", "WsHeaders", "WsRequest"]
 
 #: True in the built add-on, which always uses its own copies
 VENDORED = (Path(__file__).resolve().parent / "_vendor" / "__init__.py").is_file()
@@ -26,5 +26,6 @@ def _module(name: str) -> ModuleType:
 h11 = _module("h11")
 Opcode = _module("websockets.frames").Opcode
 WsRequest = _module("websockets.http11").Request
+WsHeaders = _module("websockets.datastructures").Headers
 State = _module("websockets.protocol").State
 ServerProtocol = _module("websockets.server").ServerProtocol

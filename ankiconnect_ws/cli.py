@@ -26,11 +26,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .addon import AddOn
 
 __all__ = ["main", "prepare_base", "install_addon", "built_addon", "install_in_anki"]
 
 ADDON_FOLDER = "ankiconnect_ws"
+#: set in the child's environment: this Anki was started by `run`
+CHILD_FLAG = "ANKICONNECT_WS_CLI"
+#: names the file through which the child says it is ready (see ReadyFile)
+READY_FILE = "ANKICONNECT_WS_READY_FILE"
 PROFILE = "User 1"
 #: how long a stop (Ctrl-C, SIGTERM) may take before Anki is killed
 STOP_TIMEOUT = 30.0
@@ -105,8 +112,8 @@ def _has_display() -> bool:
 def child_environment(base: Path, args: argparse.Namespace, ready_file: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["ANKI_SINGLE_INSTANCE_KEY"] = "ankiconnect-ws-" + hashlib.sha1(str(base).encode()).hexdigest()[:16]
-    env["ANKICONNECT_WS_CLI"] = "1"
-    env["ANKICONNECT_WS_READY_FILE"] = str(ready_file)
+    env[CHILD_FLAG] = "1"
+    env[READY_FILE] = str(ready_file)
     if args.headless or not _has_display():
         env["QT_QPA_PLATFORM"] = "offscreen"
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -219,13 +226,34 @@ def _tail(path: Path, lines: int = 30) -> str:
         return ""
 
 
-def install_in_anki(addon: Any) -> None:
-    """In the child: make SIGTERM/SIGINT close Anki the normal way (collection saved).
+class ReadyFile:
+    """In the child: tells the waiting command where the API listens, or why it cannot
+    (a line in the file named by ``ANKICONNECT_WS_READY_FILE``; see :func:`run`)."""
 
-    This replaces Anki's own handler (``AnkiQt.onUnixSignal``), which closes at once:
-    during start-up that close is lost, and headless an Add window would wait forever
-    on its "discard?" question (see ui.close_for_exit).
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def serving(self, address: tuple[str, int]) -> None:
+        self.path.write_text(f"{address[0]} {address[1]}\n", encoding="utf-8")
+
+    def cannot_listen(self, message: str) -> None:
+        self.path.write_text(f"error {message}\n", encoding="utf-8")
+
+
+def install_in_anki(addon: AddOn) -> None:
+    """In Anki started by :func:`run` (nothing otherwise): report where the API listens,
+    and make SIGTERM/SIGINT close Anki the normal way (collection saved).
+
+    The signal handlers replace Anki's own (``AnkiQt.onUnixSignal``), which closes at
+    once: during start-up that close is lost, and headless an Add window would wait
+    forever on its "discard?" question (see ui.close_for_exit).
     """
+    if not os.environ.get(CHILD_FLAG):
+        return
+    ready_file = os.environ.get(READY_FILE)
+    if ready_file:
+        addon.watch_serving(ReadyFile(Path(ready_file)))
+
     from aqt.qt import QTimer
 
     mw = addon.mw
@@ -246,11 +274,11 @@ def install_in_anki(addon: Any) -> None:
 
     signal.signal(signal.SIGTERM, close)
     signal.signal(signal.SIGINT, close)
-    # Python runs signal handlers only when it gets control; Qt's loop is C++.
+    # Python runs signal handlers only when it gets control; Qt's loop is C++. The
+    # timer belongs to the main window (its Qt parent keeps it).
     timer = QTimer(mw)
     timer.timeout.connect(lambda: None)
     timer.start(200)
-    addon.signal_timer = timer
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,6 +62,7 @@ class MainThreadRunner:
         post_later: Callable[[Callable[[], None], int], None] | None = None,
         pause_ms: int = 4,
         watchdog: Callable[[Callable[[], None]], Watchdog] | None = None,
+        after_turn: Callable[[], None] | None = None,
     ) -> None:
         """``post(fn)`` must call ``fn`` soon on the main thread, as a Qt event of its own.
 
@@ -72,6 +73,9 @@ class MainThreadRunner:
 
         ``watchdog(fn)`` makes a repeating main-thread timer that calls ``fn``; it runs
         only while a drain is on the stack (see the module docstring).
+
+        ``after_turn()`` is called on the main thread after each turn that ran jobs
+        (change detection: what the jobs changed becomes events).
         """
         self._post = post
         self._post_later = post_later
@@ -84,8 +88,7 @@ class MainThreadRunner:
         #: drains on the main thread's stack (more than one: nested event loops)
         self._depth = 0
         self._watchdog = watchdog(self._rescue) if watchdog is not None else None
-        #: called on the main thread after a turn that ran jobs (change detection)
-        self.after_turn: list[Callable[[], None]] = []
+        self._after_turn_observer = after_turn
 
     def submit(self, fn: Callable[[], T]) -> "concurrent.futures.Future[T]":
         """Thread-safe: queue ``fn`` for the main thread."""
@@ -129,13 +132,14 @@ class MainThreadRunner:
             self._drain()
 
     def _after_turn(self) -> None:
-        for fn in self.after_turn:
-            try:
-                fn()
-            except Exception:  # an observer must never break the runner
-                import logging
+        if self._after_turn_observer is None:
+            return
+        try:
+            self._after_turn_observer()
+        except Exception:  # an observer must never break the runner
+            import logging
 
-                logging.getLogger("ankiconnect_ws").exception("after_turn observer failed")
+            logging.getLogger("ankiconnect_ws").exception("after_turn observer failed")
 
     def _later(self, fn: Callable[[], None]) -> None:
         """Continue in a later main-thread turn, after Qt had its own."""

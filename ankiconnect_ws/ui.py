@@ -9,9 +9,17 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import webbrowser
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ask_permission", "open_prompts", "install_menu", "nobody_can_answer", "close_for_exit"]
+from .actions.context import PromptAnswer
+from .config import Config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from aqt.main import AnkiQt
+    from aqt.qt import QAction
+
+__all__ = ["PermissionPrompts", "open_prompts", "install_menu", "nobody_can_answer", "close_for_exit"]
 
 #: Anki's windows that ask "discard current input?" before closing
 _ASKING_WINDOWS = ("AddCards", "NewAddCards")
@@ -26,7 +34,7 @@ def nobody_can_answer() -> bool:
     return QGuiApplication.platformName() in ("offscreen", "minimal")
 
 
-def close_for_exit(mw: Any) -> None:
+def close_for_exit(mw: AnkiQt) -> None:
     """Close Anki the normal way (collection saved).
 
     Without a screen, an Add window holding input would ask "discard?" and wait forever
@@ -47,48 +55,64 @@ def close_for_exit(mw: Any) -> None:
     mw.close()
 
 
-def ask_permission(addon: Any, origin: str) -> "concurrent.futures.Future[bool]":
-    from aqt.qt import QCheckBox, QMessageBox, Qt
+class PermissionPrompts:
+    """The requestPermission prompts (main thread). A Yes adds the origin to
+    ``webCorsOriginList``, a No with "ignore" ticked to ``ignoreOriginList``."""
 
-    answer: concurrent.futures.Future[bool] = concurrent.futures.Future()
-    box = QMessageBox(addon.mw)
-    box.setWindowTitle("A website wants to access to Anki")
-    box.setText(f'"{origin}" requests permission to use Anki through ankiconnect-ws. Do you want to give it access?')
-    box.setInformativeText("By granting permission, you'll allow the website to modify your collection on your behalf, including the execution of destructive actions such as deck deletion.")
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    ignore = QCheckBox(f'Ignore further requests from "{origin}"', box)
-    box.setCheckBox(ignore)
-    box.setWindowFlags(box.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.setObjectName(PROMPT_NAME)
-    box.setProperty("origin", origin)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    def __init__(self, mw: AnkiQt, settings: Callable[[], Config],
+                 save_config_value: Callable[[str, Any], None]) -> None:
+        self.mw = mw
+        self.settings = settings
+        self.save_config_value = save_config_value
+        #: origins whose prompt is on screen, and how many prompts were shown
+        self.on_screen: list[str] = []
+        self.shown = 0
 
-    def finished(result: int) -> None:
-        granted = result == QMessageBox.StandardButton.Yes.value or box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
-        config = addon.config
-        if granted:
-            addon.save_config_value("webCorsOriginList", [*config.webCorsOriginList, origin])
-        elif ignore.isChecked() and origin:
-            addon.save_config_value("ignoreOriginList", [*config.ignoreOriginList, origin])
-        if not answer.done():
-            answer.set_result(granted)
-        _publish_prompts(addon)
+    def facts(self) -> dict[str, Any]:
+        """For serverStatus (``anki``): who is waiting for the user."""
+        return {"permissionPrompts": list(self.on_screen), "permissionPromptsShown": self.shown}
 
-    def withdraw() -> None:
-        if not answer.done():
-            answer.set_result(False)
-        # the user may have closed it just now (it deletes itself on close)
-        with contextlib.suppress(RuntimeError):
-            box.close()
+    def ask(self, origin: str) -> PromptAnswer:
+        from aqt.qt import QCheckBox, QMessageBox, Qt
 
-    box.finished.connect(finished)
-    box.show()
-    addon.facts["permissionPromptsShown"] = addon.facts.get("permissionPromptsShown", 0) + 1
-    _publish_prompts(addon)
-    answer.withdraw = withdraw  # type: ignore[attr-defined]  # for the action's timeout
-    return answer
+        answer: concurrent.futures.Future[bool] = concurrent.futures.Future()
+        box = QMessageBox(self.mw)
+        box.setWindowTitle("A website wants to access to Anki")
+        box.setText(f'"{origin}" requests permission to use Anki through ankiconnect-ws. Do you want to give it access?')
+        box.setInformativeText("By granting permission, you'll allow the website to modify your collection on your behalf, including the execution of destructive actions such as deck deletion.")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        ignore = QCheckBox(f'Ignore further requests from "{origin}"', box)
+        box.setCheckBox(ignore)
+        box.setWindowFlags(box.windowFlags() | Qt.WindowType.WindowStaysOnTopHint)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setObjectName(PROMPT_NAME)
+        box.setProperty("origin", origin)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def finished(result: int) -> None:
+            granted = result == QMessageBox.StandardButton.Yes.value or box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+            config = self.settings()
+            if granted:
+                self.save_config_value("webCorsOriginList", [*config.webCorsOriginList, origin])
+            elif ignore.isChecked() and origin:
+                self.save_config_value("ignoreOriginList", [*config.ignoreOriginList, origin])
+            if not answer.done():
+                answer.set_result(granted)
+            self.on_screen = open_prompts()
+
+        def withdraw() -> None:
+            if not answer.done():
+                answer.set_result(False)
+            # the user may have closed it just now (it deletes itself on close)
+            with contextlib.suppress(RuntimeError):
+                box.close()
+
+        box.finished.connect(finished)
+        box.show()
+        self.shown += 1
+        self.on_screen = open_prompts()
+        return PromptAnswer(answer, withdraw)
 
 
 def open_prompts() -> list[str]:
@@ -102,23 +126,19 @@ def open_prompts() -> list[str]:
     ]
 
 
-def _publish_prompts(addon: Any) -> None:
-    # serverStatus shows them (anki.permissionPrompts): who is waiting for the user
-    addon.facts["permissionPrompts"] = open_prompts()
-
-
-def install_menu(addon: Any) -> None:
+def install_menu(mw: AnkiQt, address: Callable[[], tuple[str, int] | None]) -> QAction:
+    """Tools > ankiconnect-ws status page, which opens the page at ``address()``."""
     from aqt.qt import QAction
 
-    mw = addon.mw
     action = QAction("ankiconnect-ws status page", mw)
 
     def open_page() -> None:
-        if addon.bound:
-            host, port = addon.bound
+        bound = address()
+        if bound:
+            host, port = bound
             host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
             webbrowser.open(f"http://{host}:{port}/status")
 
     action.triggered.connect(open_page)
     mw.form.menuTools.addAction(action)
-    addon.status_action = action
+    return action

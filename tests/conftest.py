@@ -4,6 +4,7 @@ end-to-end tests (tests/e2e) talk to one real Anki started through the CLI."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,14 @@ class LocalApi(ApiCalls):
     def __init__(self, collection: Collection, config: Config | None = None) -> None:
         self.col = collection
         self.config = config or Config()
-        self.environment = Environment(collection=lambda: self.col, config=self.config)
-        self.dispatcher = Dispatcher(self.environment, lambda: self.config)
+        self.environment = Environment(collection=lambda: self.col, settings=lambda: self.config)
+        self.dispatcher = Dispatcher(self.environment)
+
+    def rewire(self, **changes: Any) -> None:
+        """From now on, run actions in an environment with these fields changed (e.g. a
+        stand-in ``run_on_main``, or an ``mw``)."""
+        self.environment = dataclasses.replace(self.environment, **changes)
+        self.dispatcher = Dispatcher(self.environment)
 
     def request(self, request: dict[str, Any], info: RequestInfo | None = None) -> Any:
         return asyncio.run(self.dispatcher.handle(request, info or RequestInfo()))

@@ -1,8 +1,13 @@
-"""What an action may reach: the collection, Anki's window, the settings, the caller.
+"""What an action may reach: the collection, Anki's window, the settings, the caller,
+and the few services of the add-on around it.
 
 Actions call :func:`col` / :func:`gui` instead of importing ``aqt.mw`` so that the same
-action code runs inside Anki (bound by the runner on the main thread) and in unit tests
-on a real :class:`anki.collection.Collection` in a temp folder (bound by the fixture).
+action code runs inside Anki (bound by the dispatcher, on the main thread or the server
+loop) and in unit tests on a real :class:`anki.collection.Collection` in a temp folder.
+
+Everything an action may ask of the add-on is a typed field of :class:`Environment`
+(the event bus as :class:`Subscriptions`, the figures of :class:`StatusSource`, the
+:data:`PermissionPrompt`); each is None where there is no add-on (unit tests).
 """
 
 from __future__ import annotations
@@ -14,23 +19,35 @@ import contextvars
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from ..config import Config
 from ..errors import ActionError, CollectionUnavailable
+from .questions import OpenQuestions
 
 if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
+    from aqt.main import AnkiQt
 
-    from ..config import Config
+    from ..events.bus import Subscriber
 
 __all__ = [
     "Environment",
     "RequestInfo",
+    "Transport",
+    "MainThread",
+    "Dispatch",
+    "Subscriptions",
+    "StatusFigures",
+    "StatusSource",
+    "PromptAnswer",
+    "PermissionPrompt",
     "bind",
     "col",
     "gui",
     "env",
     "request_info",
+    "dispatcher",
     "on_main",
     "on_main_sliced",
     "wait_for_anki",
@@ -42,56 +59,133 @@ __all__ = [
 SLICE_BUDGET = 0.010
 
 T = TypeVar("T")
+Transport = Literal["http", "ws"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RequestInfo:
-    """Facts about the caller that some actions need (requestPermission, logging)."""
+    """What the transport knows about the caller (requestPermission, subscribe, the
+    API log and the traffic figures read it)."""
 
     origin: str = ""
+    #: the origin may use the API (a WebSocket was refused at the handshake otherwise)
     trusted: bool = True
-    protocol: str = "http"  # "http" or "ws"
+    protocol: Transport = "http"
     #: the WebSocket connection already proved the API key (``?key=`` on the handshake)
     authenticated: bool = False
-    #: the WebSocket session (for subscribe/unsubscribe); None over HTTP
-    session: Any = None
+    #: the WebSocket session (it receives the events subscribed to); None over HTTP
+    session: Subscriber | None = None
 
 
-@dataclass
+class MainThread(Protocol):
+    """Runs ``fn`` on Anki's main thread and gives its result (the runner's ``run``)."""
+
+    def __call__(self, fn: Callable[[], T]) -> Awaitable[T]: ...
+
+
+class Dispatch(Protocol):
+    """The dispatcher running the current request, for ``multi``'s items."""
+
+    async def handle_many(self, items: Any, info: RequestInfo) -> list[Any]: ...
+
+
+class Subscriptions(Protocol):
+    """The event bus as subscribe/unsubscribe see it (server thread); the topics and
+    ``since`` are checked by the actions."""
+
+    def subscribe(self, subscriber: Subscriber, topics: frozenset[str], since: int | None,
+                  run: object) -> dict[str, Any]: ...
+
+    def unsubscribe(self, subscriber: Subscriber, topics: frozenset[str]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class StatusFigures:
+    """What serverStatus reports that only the add-on knows (see the README)."""
+
+    #: address, startedAt, uptime
+    server: dict[str, Any]
+    #: version, profile, collectionOpen, state, sync, permissionPrompts, permissionPromptsShown
+    anki: dict[str, Any]
+    traffic: dict[str, Any]
+    clients: list[dict[str, Any]]
+    events: dict[str, Any]
+
+
+class StatusSource(Protocol):
+    def status(self) -> StatusFigures:
+        """A snapshot, taken on the server thread without waiting for Anki."""
+        ...
+
+
+@dataclass(frozen=True)
+class PromptAnswer:
+    """A permission prompt on screen."""
+
+    #: the user's answer (settled on the main thread)
+    answer: concurrent.futures.Future[bool]
+    #: main thread: close the prompt unanswered (the caller stopped waiting)
+    withdraw: Callable[[], None]
+
+
+#: main thread: show a permission prompt for the origin
+PermissionPrompt = Callable[[str], PromptAnswer]
+
+
+@dataclass(frozen=True)
 class Environment:
     """Where actions run. Inside Anki ``mw`` is the main window; in unit tests it is None."""
 
-    collection: Callable[[], "Collection | None"]
-    mw: Any = None
-    config: "Config | None" = None
-    #: runs a callable on Anki's main thread and gives its result (awaitable)
-    run_on_main: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None
-    #: add-on services (event bus, stats, config writer ...) by name
-    services: dict[str, Any] = field(default_factory=dict)
+    #: the collection actions may use now, None while none is open (or Anki syncs)
+    collection: Callable[[], Collection | None]
+    #: the current settings: read at each use, so an edited config applies at once
+    settings: Callable[[], Config] = Config
+    mw: AnkiQt | None = None
+    #: None runs main-thread work inline, which is what unit tests on a bare Collection want
+    run_on_main: MainThread | None = None
+    events: Subscriptions | None = None
+    status: StatusSource | None = None
+    permission_prompt: PermissionPrompt | None = None
+    #: the requestPermission prompts waiting for an answer (server loop)
+    permission_questions: OpenQuestions = field(default_factory=OpenQuestions)
+
+    @property
+    def config(self) -> Config:
+        return self.settings()
 
 
-_env: contextvars.ContextVar[Environment | None] = contextvars.ContextVar("env", default=None)
-_request: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
-    "request", default=RequestInfo()
-)
+@dataclass(frozen=True)
+class _Call:
+    """What :func:`bind` binds: one request being answered."""
+
+    environment: Environment
+    caller: RequestInfo
+    dispatcher: Dispatch | None
+
+
+_NO_CALLER = RequestInfo()
+_call: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("ankiconnect_ws_call", default=None)
 
 
 @contextlib.contextmanager
-def bind(environment: Environment, request: RequestInfo | None = None) -> Iterator[None]:
-    token = _env.set(environment)
-    rtoken = _request.set(request or RequestInfo())
+def bind(environment: Environment, request: RequestInfo | None = None,
+         dispatcher: Dispatch | None = None) -> Iterator[None]:
+    token = _call.set(_Call(environment, request or _NO_CALLER, dispatcher))
     try:
         yield
     finally:
-        _request.reset(rtoken)
-        _env.reset(token)
+        _call.reset(token)
 
 
-def env() -> Environment:
-    current = _env.get()
+def _current() -> _Call:
+    current = _call.get()
     if current is None:
         raise CollectionUnavailable()
     return current
+
+
+def env() -> Environment:
+    return _current().environment
 
 
 def col() -> "Collection":
@@ -111,18 +205,27 @@ def gui() -> Any:
 
 
 def request_info() -> RequestInfo:
-    return _request.get()
+    current = _call.get()
+    return current.caller if current is not None else _NO_CALLER
 
 
-def _bound(fn: Callable[[], Any], environment: Environment, info: RequestInfo) -> Callable[[], Any]:
-    """``fn`` run inside the environment; a Continue it returns stays inside it too."""
+def dispatcher() -> Dispatch:
+    """The dispatcher answering the current request (``multi`` runs its items there)."""
+    current = _current().dispatcher
+    if current is None:
+        raise ActionError("this action runs only through the dispatcher")
+    return current
+
+
+def _bound(fn: Callable[[], Any], call: _Call) -> Callable[[], Any]:
+    """``fn`` run inside the same call; a Continue it returns stays inside it too."""
     from ..runner import Continue
 
     def job() -> Any:
-        with bind(environment, info):
+        with bind(call.environment, call.caller, call.dispatcher):
             out = fn()
         if isinstance(out, Continue):
-            return Continue(_bound(out.fn, environment, info))
+            return Continue(_bound(out.fn, call))
         return out
 
     return job
@@ -136,8 +239,9 @@ async def on_main(fn: Callable[[], T]) -> T:
     """
     from ..runner import Continue
 
-    environment = env()
-    job = _bound(fn, environment, request_info())
+    call = _current()
+    environment = call.environment
+    job = _bound(fn, call)
     if environment.run_on_main is None:  # unit tests: there is only one thread
         out = job()
         while isinstance(out, Continue):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from .. import __version__
@@ -15,42 +14,24 @@ def serverStatus() -> dict[str, Any]:
     """A snapshot for dashboards; runs on the server thread and never waits for Anki.
 
     Fields: ``server`` (version, address, uptime), ``anki`` (version, profile, collection
-    open, window state, sync), ``traffic`` (totals, per-second series, recent and refused
-    requests), ``clients`` (WebSocket connections), ``events`` (bus figures) and
-    ``permissionRequests`` (requestPermission calls waiting for the user, per origin;
-    the prompt windows themselves are in ``anki.permissionPrompts``).
+    open, window state, sync, permission prompts on screen), ``traffic`` (totals,
+    per-second series, recent and refused requests), ``clients`` (WebSocket
+    connections), ``events`` (bus figures) and ``permissionRequests``
+    (requestPermission calls waiting for the user, per origin). Without the add-on
+    (unit tests) only ``server``, ``anki`` and ``permissionRequests`` are there.
     """
-    services = env().services
-    app = services.get("app")
-    facts = dict(services.get("facts") or {})
-    result: dict[str, Any] = {
-        "server": {
-            "version": __version__,
-            "apiVersion": env().config.apiVersion if env().config else 6,
-            "address": facts.pop("address", None),
-            "startedAt": int(app.started * 1000) if app else None,
-            "uptime": round(time.time() - app.started, 1) if app else None,
-        },
-        "anki": facts,
+    environment = env()
+    server: dict[str, Any] = {
+        "version": __version__,
+        "apiVersion": environment.config.apiVersion,
+        "address": None,
+        "startedAt": None,
+        "uptime": None,
     }
-    stats = services.get("stats")
-    if stats is not None:
-        result["traffic"] = stats.snapshot()
-    if app is not None:
-        result["clients"] = [
-            {
-                "origin": s.origin,
-                "connectedAt": int(s.opened * 1000),
-                "inFlight": len(s.tasks),
-                "topics": sorted(s.subscription.topics) if s.subscription else [],
-                "queued": len(s.subscription.queue) if s.subscription else 0,
-                "resets": s.subscription.resets if s.subscription else 0,
-            }
-            for s in app.sessions
-        ]
-    bus = services.get("bus")
-    if bus is not None:
-        result["events"] = {**bus.stats(), "run": bus.run, "queueSize": bus.queue_size}
-    questions = services.get("permission_questions")
-    result["permissionRequests"] = questions.snapshot() if questions is not None else []
+    result: dict[str, Any] = {"server": server, "anki": {}}
+    if environment.status is not None:
+        figures = environment.status.status()
+        server.update(figures.server)
+        result.update(anki=figures.anki, traffic=figures.traffic, clients=figures.clients, events=figures.events)
+    result["permissionRequests"] = environment.permission_questions.snapshot()
     return result

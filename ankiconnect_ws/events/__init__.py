@@ -1,6 +1,6 @@
-"""Live events: Anki's hooks (hooks.py) and change detection (changes.py) feed the bus
-(bus.py), which numbers, buffers and fans them out to WebSocket subscribers."""
+"""Live events: Anki's callbacks (hooks.py) and change detection (changes.py) feed the
+bus (bus.py), which numbers, buffers and queues them for the WebSocket subscribers."""
 
-from .bus import TOPICS, EventBus, Subscription
+from .bus import TOPICS, EventBus, Subscriber, Subscription
 
-__all__ = ["EventBus", "Subscription", "TOPICS"]
+__all__ = ["EventBus", "Subscriber", "Subscription", "TOPICS"]

@@ -9,10 +9,13 @@ from Anki's ``notes_will_be_deleted`` hook, which carries the ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ChangeDetector"]
+if TYPE_CHECKING:  # pragma: no cover
+    from anki.collection import Collection
+
+__all__ = ["ChangeDetector", "Publish"]
 
 Publish = Callable[[str, dict[str, Any]], None]
 
@@ -24,9 +27,9 @@ CARD_ROWS = "select id, mod, did, odid, queue, type, due, ivl, factor, reps, lap
 class ChangeDetector:
     def __init__(self, publish: Publish) -> None:
         self.publish = publish
-        self.col: Any = None
-        #: while Anki syncs, the backend is busy: reading would block the main thread
-        self.paused = False
+        #: the collection watched; None until attached (the caller keeps it away
+        #: while Anki syncs: the backend is busy then, reading would block)
+        self.col: Collection | None = None
         self._total = -1
         self._max_note = 0
         self._note_mod = 0
@@ -37,7 +40,7 @@ class ChangeDetector:
         self._decks: dict[int, str] = {}
         self._models: dict[int, str] = {}
 
-    def attach(self, col: Any) -> None:
+    def attach(self, col: Collection) -> None:
         """Take a baseline for a (re)opened collection: nothing before now is news."""
         self.col = col
         db = col.db
@@ -53,7 +56,7 @@ class ChangeDetector:
     def detach(self) -> None:
         self.col = None
 
-    def notes_deleted(self, col: Any, ids: Any) -> None:
+    def notes_deleted(self, col: Collection, ids: Sequence[int]) -> None:
         try:
             note_ids = [int(i) for i in ids]
         except (TypeError, ValueError):  # a hook must never raise into Anki
@@ -64,7 +67,7 @@ class ChangeDetector:
     def check(self) -> None:
         """Main thread: publish what changed since the last check."""
         col = self.col
-        if col is None or self.paused:
+        if col is None:
             return
         db = col.db
         total = db.scalar("select total_changes()")

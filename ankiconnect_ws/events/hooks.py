@@ -1,5 +1,6 @@
 """Anki's hooks -> events. Runs on the main thread; each callback builds a small dict
-and hands it to the bus (no Qt objects, no waiting)."""
+and hands it to ``publish``, which takes it to the bus on the server thread (no Qt
+objects, no waiting). The hooks are subscribed in lifecycle.py."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .bus import EventBus
-from .changes import ChangeDetector
+from .changes import ChangeDetector, Publish
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+    from anki.cards import Card
+    from anki.collection import Collection, OpChanges
+
+    from ..lifecycle import Lifecycle
 
 __all__ = ["AnkiEvents"]
 
@@ -46,28 +54,12 @@ def plain_text(html: str) -> str:
 
 
 class AnkiEvents:
-    def __init__(self, mw: Any, bus: EventBus) -> None:
-        self.mw = mw
-        self.bus = bus
-        self.changes = ChangeDetector(bus.publish)
+    def __init__(self, lifecycle: Lifecycle, publish: Publish) -> None:
+        self.lifecycle = lifecycle
+        self.publish = publish
+        self.changes = ChangeDetector(publish)
+        #: change detection runs from the first subscription on (it costs a few queries)
         self.active = False
-
-    def install(self) -> None:
-        from anki import hooks
-        from aqt import gui_hooks
-
-        gui_hooks.reviewer_did_show_question.append(self._question)
-        gui_hooks.reviewer_did_show_answer.append(self._answer)
-        gui_hooks.reviewer_did_answer_card.append(self._answered)
-        gui_hooks.state_did_change.append(self._state_changed)
-        gui_hooks.operation_did_execute.append(self._operation)
-        gui_hooks.profile_did_open.append(self._opened)
-        gui_hooks.profile_will_close.append(self._closed)
-        gui_hooks.collection_will_temporarily_close.append(self._temporarily_closed)
-        gui_hooks.collection_did_temporarily_close.append(self._reopened)
-        gui_hooks.sync_will_start.append(self._sync_started)
-        gui_hooks.sync_did_finish.append(self._sync_finished)
-        hooks.notes_will_be_deleted.append(self.changes.notes_deleted)
 
     # --- change detection ------------------------------------------------------------
 
@@ -75,43 +67,55 @@ class AnkiEvents:
     def activate(self) -> None:
         """Start watching the collection (from the first subscription on)."""
         self.active = True
-        if self.mw.col is not None and self.changes.col is None:
-            self.changes.attach(self.mw.col)
+        self._attach()
+
+    def _attach(self) -> None:
+        """Take the baseline, once a collection may be read (not while Anki syncs)."""
+        collection = self.lifecycle.collection()
+        if self.active and self.changes.col is None and collection is not None:
+            self.changes.attach(collection)
+
+    def _check(self) -> None:
+        if self.active and self.lifecycle.collection() is not None:
+            self.changes.check()
 
     @never_raises
     def after_jobs(self) -> None:
         """After API actions ran on the main thread."""
-        if self.active:
-            self.changes.check()
+        self._check()
 
     @never_raises
-    def _operation(self, changes: Any, handler: Any) -> None:
-        if self.active and (changes.note_text or changes.card or changes.deck or changes.notetype or changes.tag):
-            self.changes.check()
+    def operation_executed(self, changes: OpChanges, handler: object | None) -> None:
+        if changes.note_text or changes.card or changes.deck or changes.notetype or changes.tag:
+            self._check()
+
+    @never_raises
+    def notes_deleted(self, col: Collection, ids: Sequence[int]) -> None:
+        self.changes.notes_deleted(col, ids)
 
     # --- review ----------------------------------------------------------------------
 
-    def _card_facts(self, card: Any) -> dict[str, Any]:
-        col = self.mw.col
+    def _card_facts(self, card: Card) -> dict[str, Any]:
+        col = self.lifecycle.collection()
         deck = col.decks.name_if_exists(card.current_deck_id()) if col else None
         return {"cardId": card.id, "noteId": card.nid, "deckId": card.current_deck_id(), "deck": deck}
 
     @never_raises
-    def _question(self, card: Any) -> None:
+    def question_shown(self, card: Card) -> None:
         facts = self._card_facts(card)
         try:
             facts["question"] = plain_text(card.question())
         except Exception:
             facts["question"] = ""
         facts["counts"] = self._counts()
-        self.bus.publish("review.question", facts)
+        self.publish("review.question", facts)
 
     @never_raises
-    def _answer(self, card: Any) -> None:
-        self.bus.publish("review.answer", self._card_facts(card))
+    def answer_shown(self, card: Card) -> None:
+        self.publish("review.answer", self._card_facts(card))
 
     @never_raises
-    def _answered(self, reviewer: Any, card: Any, ease: int) -> None:
+    def card_answered(self, reviewer: object, card: Card, ease: int) -> None:
         facts = self._card_facts(card)
         facts.update(
             ease=ease,
@@ -122,13 +126,15 @@ class AnkiEvents:
             queue=card.queue,
             counts=self._counts(),
         )
-        self.bus.publish("review.answered", facts)
-        if self.active:
-            self.changes.check()
+        self.publish("review.answered", facts)
+        self._check()
 
     def _counts(self) -> dict[str, int] | None:
+        col = self.lifecycle.collection()
+        if col is None:
+            return None
         try:
-            new, learn, review = self.mw.col.sched.counts()
+            new, learn, review = col.sched.counts()
             return {"new": new, "learn": learn, "review": review}
         except Exception:
             return None
@@ -136,46 +142,29 @@ class AnkiEvents:
     # --- window state ----------------------------------------------------------------
 
     @never_raises
-    def _state_changed(self, new_state: str, old_state: str) -> None:
-        self.bus.publish("state.changed", {"state": new_state, "previous": old_state})
+    def state_changed(self, new_state: str, old_state: str) -> None:
+        self.publish("state.changed", {"state": new_state, "previous": old_state})
         if old_state == "review" and new_state != "review":
-            self.bus.publish("review.ended", {"state": new_state})
+            self.publish("review.ended", {"state": new_state})
 
     # --- collection and sync ---------------------------------------------------------
 
-    def _profile(self) -> str | None:
-        return getattr(self.mw.pm, "name", None)
+    @never_raises
+    def collection_opened(self, temporary: bool) -> None:
+        self._attach()
+        self.publish("collection.opened", {"profile": self.lifecycle.profile, "temporary": temporary})
 
     @never_raises
-    def _opened(self) -> None:
-        if self.active and self.mw.col is not None:
-            self.changes.attach(self.mw.col)
-        self.bus.publish("collection.opened", {"profile": self._profile(), "temporary": False})
-
-    @never_raises
-    def _closed(self) -> None:
+    def collection_closed(self, temporary: bool) -> None:
         self.changes.detach()
-        self.bus.publish("collection.closed", {"profile": self._profile(), "temporary": False})
+        self.publish("collection.closed", {"profile": self.lifecycle.profile, "temporary": temporary})
 
     @never_raises
-    def _temporarily_closed(self, col: Any) -> None:
-        self.changes.detach()
-        self.bus.publish("collection.closed", {"profile": self._profile(), "temporary": True})
+    def sync_started(self) -> None:
+        self.publish("sync.started", {})
 
     @never_raises
-    def _reopened(self, col: Any) -> None:
-        if self.active:
-            self.changes.attach(col)
-        self.bus.publish("collection.opened", {"profile": self._profile(), "temporary": True})
-
-    @never_raises
-    def _sync_started(self) -> None:
-        self.changes.paused = True
-        self.bus.publish("sync.started", {})
-
-    @never_raises
-    def _sync_finished(self) -> None:
-        self.changes.paused = False
-        self.bus.publish("sync.finished", {})
-        if self.active:
-            self.changes.check()  # what the sync brought in
+    def sync_finished(self) -> None:
+        self.publish("sync.finished", {})
+        self._attach()
+        self._check()  # what the sync brought in

@@ -7,6 +7,7 @@ a log file is easily shared in a bug report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from typing import Any, TextIO
@@ -35,5 +36,6 @@ class ApiLog:
             self._file.flush()
 
     def close(self) -> None:
-        with self._lock:
+        # On a full disk the last flush fails; the file is closed all the same.
+        with self._lock, contextlib.suppress(OSError):
             self._file.close()

@@ -1,5 +1,7 @@
-"""One HTTP/1.1 connection, parsed by h11: keep-alive, pipelining, chunked bodies,
-``Expect: 100-continue``, limits, and the hand-off to WebSocket on ``Upgrade``.
+"""One HTTP/1.1 connection, framed by h11: keep-alive, pipelining, chunked bodies,
+``Expect: 100-continue``, limits, and the hand-off to the WebSocket handshake on
+``Upgrade``. Bytes only: what a request means is decided in http_api.py (and
+``App.answer``); the status page's files come from static.py.
 
 h11 answers requests strictly in order, so pipelined requests get their replies in
 the order they were sent.
@@ -10,22 +12,21 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
-import mimetypes
-from pathlib import Path
 from typing import NoReturn
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from .._deps import h11
-from . import legacy, websocket
+from . import handshake, http_api
 from .app import App
+from .http_api import HttpReply, plain
 from .security import decide_origin, host_allowed
+from .static import is_static, static_reply
 
-__all__ = ["HttpConnection", "serve_connection"]
+__all__ = ["HttpConnection"]
 
 log = logging.getLogger("ankiconnect_ws.http")
 
 READ_SIZE = 65536
-STATIC_PREFIX = "/status"
 #: Largest body read from an untrusted origin. The only action it may call is
 #: ``requestPermission`` (a few hundred bytes); anything bigger gets its 403 from the
 #: headers, so a foreign page cannot make us buffer a huge body just to refuse it.
@@ -45,7 +46,7 @@ class HttpConnection:
         self.app = app
         self.reader = reader
         self.writer = writer
-        config = app.config()
+        config = app.settings()
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=config.maxHeaderBytes)
         #: event-loop time since which the connection waits for a request head (then it
         #: may be closed to make room for a new client, see ServerThread); None when busy
@@ -74,7 +75,7 @@ class HttpConnection:
             except asyncio.TimeoutError:
                 raise _Timeout() from None
             if deadline is None and data:
-                deadline = loop.time() + self.app.config().headerTimeout  # the request has begun
+                deadline = loop.time() + self.app.settings().headerTimeout  # the request has begun
             self.conn.receive_data(data)
 
     async def _send(self, *events: object) -> None:
@@ -85,7 +86,7 @@ class HttpConnection:
             self.writer.writelines(chunks)
             await self.writer.drain()
 
-    async def _send_reply(self, reply: legacy.HttpReply, head_only: bool = False) -> None:
+    async def _send_reply(self, reply: HttpReply, head_only: bool = False) -> None:
         headers = [*reply.headers, (b"Content-Length", str(len(reply.body)).encode())]
         reason = http.HTTPStatus(reply.status).phrase.encode()
         response = h11.Response(status_code=reply.status, headers=headers, reason=reason)
@@ -93,7 +94,7 @@ class HttpConnection:
         await self._send(response, *( [h11.Data(data=body)] if body else []), h11.EndOfMessage())
 
     async def _send_plain(self, status: int, text: str, close: bool = False) -> None:
-        reply = _plain(status, text)
+        reply = plain(status, text)
         if close:
             reply.headers.append((b"Connection", b"close"))
         await self._send_reply(reply)
@@ -143,7 +144,7 @@ class HttpConnection:
         (a silent connection must not hold a slot for long); a keep-alive connection
         waits ``idleTimeout`` for its next request to begin. Meanwhile the connection
         counts as idle and may be closed to make room for a new client."""
-        config = self.app.config()
+        config = self.app.settings()
         now = asyncio.get_running_loop().time()
         self.waiting_since = now
         try:
@@ -162,7 +163,7 @@ class HttpConnection:
         except Exception:
             pass
 
-    async def _refuse(self, reply: legacy.HttpReply) -> NoReturn:
+    async def _refuse(self, reply: HttpReply) -> NoReturn:
         """Answer before reading the request's body, then close the connection."""
         reply.headers.append((b"Connection", b"close"))
         await self._send_reply(reply)
@@ -173,7 +174,7 @@ class HttpConnection:
         declared = _header(request, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _TooLarge()
-        timeout = self.app.config().bodyTimeout
+        timeout = self.app.settings().bodyTimeout
         # One deadline for the whole body: a body trickled a byte at a time is cut too.
         deadline = asyncio.get_running_loop().time() + timeout
         chunks: list[bytes] = []
@@ -196,21 +197,21 @@ class HttpConnection:
 
     async def _handle(self, request: h11.Request) -> bool:
         """Answer one request; True when the connection was handed to WebSocket."""
-        config = self.app.config()
+        config = self.app.settings()
         if _head_size(request) > config.maxHeaderBytes:
             # h11 only limits a head that is still incomplete; one that arrived whole
             # in a single read is measured here.
-            await self._refuse(_plain(431, f"request head larger than {config.maxHeaderBytes} bytes\n"))
+            await self._refuse(plain(431, f"request head larger than {config.maxHeaderBytes} bytes\n"))
         host = _header(request, b"host")
         if not host_allowed(host, config):
-            self.app.note_refused({"protocol": "http", "reason": "host", "value": host or "", "action": None})
+            self.app.refused("http", "host", host or "")
             await self._send_plain(403, "host not allowed\n", close=True)
             raise _Close()
 
         if request.method == b"CONNECT":
             # A 2xx would open a tunnel (h11 then refuses our body): we are no proxy.
-            await self._refuse(_plain(405, "CONNECT is not supported\n"))
-        if websocket.is_upgrade(request):
+            await self._refuse(plain(405, "CONNECT is not supported\n"))
+        if handshake.is_upgrade(request):
             return await self._upgrade(request)
 
         # Names are lower-cased by h11; a repeated header keeps its last value, as upstream.
@@ -222,18 +223,18 @@ class HttpConnection:
             body = await self._read_body(request, limit)
         except _TooLarge:
             if not decision.allowed:
-                self.app.note_refused({"protocol": "http", "reason": "origin", "value": origin or "", "action": None})
-                await self._refuse(legacy.forbidden(decision.cors_origin))
-            await self._refuse(_plain(413, f"request body larger than {config.maxBodyBytes} bytes\n"))
+                self.app.refused("http", "origin", origin or "")
+                await self._refuse(http_api.forbidden(decision.cors_origin))
+            await self._refuse(plain(413, f"request body larger than {config.maxBodyBytes} bytes\n"))
 
         method = request.method.decode("ascii", "replace").upper()
         head_only = method == "HEAD"
         path = _path(request.target)
-        if method in ("GET", "HEAD") and not body and _is_static(path) and self.app.web_root:
-            await self._send_reply(_static(self.app.web_root, path), head_only=head_only)
+        if method in ("GET", "HEAD") and not body and is_static(path) and self.app.web_root:
+            await self._send_reply(static_reply(self.app.web_root, path), head_only=head_only)
             return False
 
-        reply = await legacy.respond(self.app, method, headers, body)
+        reply = await http_api.respond(self.app, method, headers, body)
         await self._send_reply(reply, head_only=head_only)
         return False
 
@@ -259,19 +260,19 @@ class HttpConnection:
 
     async def _upgrade(self, request: h11.Request) -> bool:
         if _has_body(request):
-            await self._refuse(_plain(400, "a WebSocket handshake has no body\n"))
-        # Let h11 finish the (body-less) request, then give the raw head and any bytes
-        # that followed it to the WebSocket protocol. Without ``Connection: upgrade`` h11
+            await self._refuse(plain(400, "a WebSocket handshake has no body\n"))
+        # Let h11 finish the (body-less) request, then hand the parsed head and any bytes
+        # that followed it to the WebSocket handshake. Without ``Connection: upgrade`` h11
         # does not pause, but the handshake goes on all the same: websockets says
         # what is missing.
-        deadline = asyncio.get_running_loop().time() + self.app.config().headerTimeout
+        deadline = asyncio.get_running_loop().time() + self.app.settings().headerTimeout
         while True:
             event = await self._next_event(deadline)
             if isinstance(event, h11.EndOfMessage):
                 break
             raise _Close()
         trailing, _closed = self.conn.trailing_data
-        await websocket.serve(self.app, request, bytes(trailing), self.reader, self.writer)
+        await handshake.serve(self.app, request, bytes(trailing), self.reader, self.writer)
         return True
 
 
@@ -314,37 +315,3 @@ def _path(target: bytes) -> str:
         return urlsplit(target.decode("latin-1")).path
     except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
         return ""
-
-
-def _plain(status: int, text: str) -> legacy.HttpReply:
-    return legacy.HttpReply(status, [(b"Content-Type", b"text/plain; charset=utf-8")], text.encode("utf-8"))
-
-
-def _is_static(path: str) -> bool:
-    return path == STATIC_PREFIX or path.startswith(STATIC_PREFIX + "/")
-
-
-def _static(root: Path, path: str) -> legacy.HttpReply:
-    rel = unquote(path[len(STATIC_PREFIX):]).lstrip("/") or "index.html"
-    try:
-        base = root.resolve()
-        file = (base / rel).resolve()
-        if base not in file.parents or not file.is_file():
-            return _plain(404, "not found\n")
-        content = file.read_bytes()
-    except (OSError, ValueError):  # a NUL byte, a name too long, an unreadable file
-        return _plain(404, "not found\n")
-    ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    if ctype.startswith("text/") or ctype in ("application/javascript", "text/javascript"):
-        ctype += "; charset=utf-8"
-    headers = [
-        (b"Content-Type", ctype.encode()),
-        (b"Cache-Control", b"no-cache"),
-        (b"X-Content-Type-Options", b"nosniff"),
-        (b"Content-Security-Policy", b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
-    ]
-    return legacy.HttpReply(200, headers, content)
-
-
-async def serve_connection(app: App, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await HttpConnection(app, reader, writer).run()

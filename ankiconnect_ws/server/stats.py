@@ -1,7 +1,7 @@
 """Traffic figures for the status page: recent requests, refusals, per-second rates.
 
-Fed on the server thread from ``App.note_request`` / ``App.note_refused``; read by the
-``serverStatus`` action on the same thread, so no locking is needed.
+Fed on the server thread by ``App`` (each answered and each refused request); read for
+``serverStatus`` on the same thread, so no locking is needed.
 """
 
 from __future__ import annotations
@@ -31,25 +31,30 @@ class TrafficStats:
             self.buckets.append([second, 0, 0, 0])
         return self.buckets[-1]
 
-    def request(self, record: dict[str, Any]) -> None:
-        if record.get("action") in NOT_COUNTED:
+    def request(self, protocol: str, action: str | None, origin: str, ms: float, error: str | None) -> None:
+        """One answered request (``error`` None: it succeeded)."""
+        if action in NOT_COUNTED:
             return
         now = time.time()
-        entry = {"time": int(now * 1000), **record}
-        self.recent.append(entry)
+        self.recent.append({
+            "time": int(now * 1000), "action": action, "ms": ms, "ok": error is None, "error": error,
+            "protocol": protocol, "origin": origin,
+        })
         bucket = self._bucket(now)
-        if record.get("protocol") == "ws":
+        if protocol == "ws":
             bucket[2] += 1
             self.totals["ws"] += 1
         else:
             bucket[1] += 1
             self.totals["http"] += 1
-        if not record.get("ok", True):
+        if error is not None:
             bucket[3] += 1
             self.totals["errors"] += 1
 
-    def refusal(self, record: dict[str, Any]) -> None:
-        self.refused.append({"time": int(time.time() * 1000), **record})
+    def refusal(self, protocol: str, reason: str, value: str, action: str | None) -> None:
+        """One request turned away (origin, Host, API key on the handshake)."""
+        self.refused.append({"time": int(time.time() * 1000), "protocol": protocol, "reason": reason,
+                             "value": value, "action": action})
         self.totals["refused"] += 1
 
     def snapshot(self) -> dict[str, Any]:

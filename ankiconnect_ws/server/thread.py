@@ -54,8 +54,10 @@ class ServerThread:
         return len(self._connections)
 
     def call(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` on the server thread (e.g. publishing an event)."""
-        self.loop.call_soon_threadsafe(fn, *args)
+        """Run ``fn(*args)`` on the server thread soon (e.g. publishing an event);
+        dropped once the loop is closed (Anki is exiting)."""
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(fn, *args)
 
     def stop(self, timeout: float = 2.0) -> None:
         """Close every connection and the listener; wait at most ``timeout`` seconds."""
@@ -109,7 +111,7 @@ class ServerThread:
             on_bound(self.address, None)
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= self.app.config().maxConnections and not self._close_an_idle_connection():
+        if len(self._connections) >= self.app.settings().maxConnections and not self._close_an_idle_connection():
             writer.close()  # every slot is busy with a request or a WebSocket
             return
         sock = writer.get_extra_info("socket")
@@ -147,7 +149,7 @@ class ServerThread:
         for session in list(self.app.sessions):
             with contextlib.suppress(Exception):
                 session.close(1001, "Anki is closing")
-                await asyncio.wait_for(session.writer.drain(), 0.5)
+                await asyncio.wait_for(session.drain(), 0.5)
         for task in list(self._connections):
             task.cancel()
         if self._connections:

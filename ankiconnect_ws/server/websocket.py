@@ -1,10 +1,13 @@
-"""The WebSocket endpoint: handshake checks, then one JSON request per text frame.
+"""A WebSocket session: one JSON request per text frame, replies and events out.
 
-Framing is done by the ``websockets`` Sans-I/O :class:`ServerProtocol`; this module
-only moves bytes between it and the socket and runs requests concurrently, so a quick
-``version`` overtakes a slow ``addNotes`` sent before it.
+Framing is done by the ``websockets`` Sans-I/O :class:`ServerProtocol` (the handshake
+is in handshake.py); this module only moves bytes between it and the socket. Requests
+run concurrently, so a quick ``version`` overtakes a slow ``addNotes`` sent before it,
+and each is answered by ``App.answer``.
 
-Reply: ``{"id": <echoed>, "result": ..., "error": ...}``; pushed events carry no id.
+Reply: ``{"id": <echoed>, "result": ..., "error": ...}``; pushed events carry no id. A
+session is the event bus's subscriber: the bus queues frames on its
+:class:`~ankiconnect_ws.events.Subscription`, and the session writes them.
 """
 
 from __future__ import annotations
@@ -12,22 +15,18 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import hmac
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import orjson
-
-from .._deps import Opcode, ServerProtocol, State, WsRequest, h11
+from .._deps import Opcode, ServerProtocol, State
 from ..actions.context import RequestInfo
-from ..errors import INVALID_API_KEY
-from ..protocol import BadRequest, encode_reply, parse_message
+from ..events import Subscription
+from ..protocol import Reply
+from ..wire import BadRequest, encode_reply, parse_message
 from .app import App
-from .security import decide_origin
 
-__all__ = ["is_upgrade", "serve", "Session"]
+__all__ = ["Session"]
 
 log = logging.getLogger("ankiconnect_ws.websocket")
 READ_SIZE = 65536
@@ -36,13 +35,6 @@ INVALID_DATA = 1007
 _UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
 #: text is checked in slices of this size, so a huge frame is not decoded in one piece
 _UTF8_SLICE = 1 << 20
-
-
-def is_upgrade(request: h11.Request) -> bool:
-    for key, value in request.headers:
-        if key == b"upgrade" and value.lower() == b"websocket":
-            return True
-    return False
 
 
 def _is_utf8(decoder: codecs.IncrementalDecoder, data: bytes | bytearray | memoryview, final: bool) -> bool:
@@ -57,37 +49,25 @@ def _is_utf8(decoder: codecs.IncrementalDecoder, data: bytes | bytearray | memor
     return True
 
 
-def _query(target: bytes) -> dict[str, list[str]] | None:
-    """The target's query parameters; None when the target does not parse."""
-    try:
-        return parse_qs(urlsplit(target.decode("latin-1")).query)
-    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
-        return None
-
-
-def _raw_head(request: h11.Request) -> bytes:
-    lines = [request.method + b" " + request.target + b" HTTP/1.1"]
-    lines += [k + b": " + v for k, v in request.headers.raw_items()]
-    return b"\r\n".join(lines) + b"\r\n\r\n"
-
-
 class Session:
-    """One open WebSocket connection."""
+    """One open WebSocket connection (server thread only)."""
 
     def __init__(self, app: App, protocol: ServerProtocol, writer: asyncio.StreamWriter,
                  origin: str, authenticated: bool) -> None:
         self.app = app
         self.protocol = protocol
         self.writer = writer
-        self.origin = origin
-        self.authenticated = authenticated
+        #: who sends the requests of this session (trusted: the handshake checked it)
+        self.caller = RequestInfo(origin=origin, trusted=True, protocol="ws",
+                                  authenticated=authenticated, session=self)
         self.opened = time.time()
         self.tasks: set[asyncio.Task[None]] = set()
-        config = app.config()
-        self.slots = asyncio.Semaphore(max(1, config.maxInFlightPerConnection))
+        self.slots = asyncio.Semaphore(max(1, app.settings().maxInFlightPerConnection))
         self.last_seen = time.monotonic()
-        #: filled by the events package (topics, queue, ...)
-        self.subscription: Any = None
+        #: the events this client subscribed to, and the frames waiting for it
+        self.subscription = Subscription()
+        self._events_waiting = asyncio.Event()
+        self._event_writer: asyncio.Task[None] | None = None
 
     @property
     def open(self) -> bool:
@@ -101,48 +81,94 @@ class Session:
                 with contextlib.suppress(OSError):
                     self.writer.write_eof()
 
-    def send_json(self, value: Any) -> None:
-        """Queue one text frame (server thread only)."""
-        if not self.open:
-            return
-        self.protocol.send_text(encode_reply(value))
-        self.flush()
-
-    def send_text_bytes(self, payload: bytes) -> None:
-        """Queue one text frame whose JSON is already serialised (events)."""
+    def send_text(self, payload: bytes) -> None:
+        """Queue one text frame (already serialised JSON)."""
         if self.open:
             self.protocol.send_text(payload)
             self.flush()
+
+    async def drain(self) -> None:
+        await self.writer.drain()
 
     def close(self, code: int = 1001, reason: str = "") -> None:
         if self.protocol.state is State.OPEN:
             self.protocol.send_close(code, reason)
             self.flush()
 
+    def figures(self) -> dict[str, Any]:
+        """For serverStatus (``clients``)."""
+        sub = self.subscription
+        return {
+            "origin": self.caller.origin,
+            "connectedAt": int(self.opened * 1000),
+            "inFlight": len(self.tasks),
+            "topics": sorted(sub.topics),
+            "queued": len(sub.queue),
+            "resets": sub.resets,
+        }
+
+    # --- requests --------------------------------------------------------------------
+
     async def handle_message(self, payload: bytes) -> None:
         """Answer one message: exactly one reply, whatever the message holds."""
         request_id: Any = None
-        started = time.perf_counter()
-        action = None
         try:
-            obj = parse_message(payload)
-            request_id = obj.get("id")
-            action = obj["action"]
-            info = RequestInfo(origin=self.origin, trusted=True, protocol="ws",
-                               authenticated=self.authenticated, session=self)
-            self.app.log("request", obj)
-            reply = await self.app.dispatcher.handle(obj, info, always_envelope=True)
-            self.app.log("reply", reply)
-        except BadRequest as exc:
-            request_id = exc.request_id
-            reply = {"result": None, "error": str(exc)}
-        except Exception:  # a bug of ours (the dispatcher itself never raises): still answer
+            try:
+                request = parse_message(payload)
+            except BadRequest as exc:
+                request_id = exc.request_id
+                reply = self.app.invalid(self.caller, str(exc))
+            else:
+                request_id = request.get("id")
+                reply = await self.app.answer(request, self.caller)
+        except Exception:  # a bug of ours (App.answer never raises): still answer
             log.exception("ankiconnect-ws: websocket request failed")
-            reply = {"result": None, "error": "internal error, see Anki's log"}
-        self.send_json({"id": request_id, **reply})
-        self.app.note_request("ws", action, self.origin, started, reply.get("error"))
+            reply = Reply(error="internal error, see Anki's log")
+        self.send_text(encode_reply({"id": request_id, **reply.envelope()}))
         with contextlib.suppress(ConnectionError):
             await self.writer.drain()
+
+    # --- events ----------------------------------------------------------------------
+
+    def events_ready(self) -> None:
+        """The bus queued frames on our subscription: wake the task that writes them
+        (started at the first event)."""
+        self._events_waiting.set()
+        if self._event_writer is None:
+            self._event_writer = asyncio.get_running_loop().create_task(self._write_events())
+
+    async def _write_events(self) -> None:
+        queue = self.subscription.queue
+        try:
+            while self.open:
+                if not queue:
+                    self._events_waiting.clear()
+                    await self._events_waiting.wait()
+                    continue
+                self.send_text(queue.popleft())
+                await self.writer.drain()  # a slow reader holds only this task; the bus resets its queue
+        except ConnectionError:
+            pass
+
+    # --- the connection --------------------------------------------------------------
+
+    async def serve(self, reader: asyncio.StreamReader, trailing: bytes) -> None:
+        """Read and answer until the connection closes (``trailing``: bytes that came
+        with the handshake)."""
+        config = self.app.settings()
+        self.app.session_opened(self)
+        keepalive = asyncio.create_task(self.keepalive(config.wsPingInterval, config.wsPingTimeout))
+        try:
+            if trailing:
+                self.protocol.receive_data(trailing)
+            await self.run(reader)
+        finally:
+            keepalive.cancel()
+            if self._event_writer is not None:
+                self._event_writer.cancel()
+            self.app.session_closed(self)
+            # let in-flight requests finish; their replies are dropped if the peer is gone
+            self.close(1000)
 
     async def run(self, reader: asyncio.StreamReader) -> None:
         fragments: list[bytes] = []
@@ -208,64 +234,3 @@ class Session:
             log.debug("websocket reply failed", exc_info=True)
         finally:
             self.slots.release()
-
-
-async def serve(app: App, request: h11.Request, trailing: bytes,
-                reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    config = app.config()
-    protocol = ServerProtocol(max_size=config.wsMaxMessageBytes)
-    protocol.receive_data(_raw_head(request))
-    events = protocol.events_received()
-    if not events or not isinstance(events[0], WsRequest):
-        # websockets has answered (431) or only closed: make sure a reply goes out.
-        sent = b"".join(protocol.data_to_send())
-        writer.write(sent or protocol.reject(400, "bad websocket handshake\n").serialize())
-        return
-    ws_request = events[0]
-    origins = ws_request.headers.get_all("Origin")
-    query = _query(request.target)
-    if len(origins) > 1 or query is None:
-        # Two Origins cannot be judged; a target that does not parse has no key to read.
-        protocol.send_response(protocol.reject(400, "bad websocket handshake\n"))
-        for data in protocol.data_to_send():
-            writer.write(data)
-        return
-    origin = origins[0] if origins else None
-    refusal = None
-    if not decide_origin(origin, config).allowed:
-        refusal = ("origin", origin or "", "origin not allowed\n")
-    authenticated = False
-    key = (query.get("key") or [None])[0]
-    if refusal is None and key is not None and config.apiKey is not None:
-        if hmac.compare_digest(key.encode(), config.apiKey.encode()):
-            authenticated = True
-        else:
-            refusal = ("key", "", INVALID_API_KEY + "\n")
-    if refusal is None:
-        response = protocol.accept(ws_request)
-    else:
-        app.note_refused({"protocol": "ws", "reason": refusal[0], "value": refusal[1], "action": None})
-        response = protocol.reject(403, refusal[2])
-    protocol.send_response(response)
-    for data in protocol.data_to_send():
-        writer.write(data)
-    await writer.drain()
-    if response.status_code != 101:
-        return
-
-    session = Session(app, protocol, writer, origin or "", authenticated)
-    sessions = app.sessions
-    sessions.add(session)
-    keepalive = asyncio.create_task(session.keepalive(config.wsPingInterval, config.wsPingTimeout))
-    try:
-        if trailing:
-            protocol.receive_data(trailing)
-        await session.run(reader)
-    finally:
-        keepalive.cancel()
-        sessions.discard(session)
-        if session.subscription is not None:
-            with contextlib.suppress(Exception):
-                session.subscription.detach()
-        # let in-flight requests finish; their replies are dropped if the peer is gone
-        session.close(1000)

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 
-from ankiconnect_ws.protocol import TOO_DEEP
+from ankiconnect_ws.wire import TOO_DEEP
 
 from ..api_calls import strict_loads
 from .anki_process import AnkiProcess, wait_until

@@ -43,3 +43,24 @@ def test_server_status_shape_and_live_figures(anki: AnkiProcess) -> None:
         ws.send(json.dumps({"id": 2, "action": "serverStatus"}))
         over_ws = json.loads(ws.recv(timeout=10))
         assert over_ws["id"] == 2 and over_ws["result"]["anki"]["profile"] == "User 1"
+
+
+def test_a_bare_result_shaped_like_an_envelope_counts_as_a_success(anki: AnkiProcess) -> None:
+    # getDecks groups cards by deck name: cards in decks "result" and "error" give a
+    # version-4 (bare) result with exactly those keys. Its "error" key is deck data,
+    # not an error: the request succeeded.
+    marker = uuid.uuid4().hex[:6]
+    cards = []
+    for deck in ("result", "error"):
+        anki("createDeck", deck=deck)
+        note = anki("addNote", note={"deckName": deck, "modelName": "Basic",
+                                     "fields": {"Front": f"{deck} {marker}", "Back": "b"}})
+        cards += anki("findCards", query=f"nid:{note}")
+    try:
+        reply = anki.request({"action": "getDecks", "version": 4, "params": {"cards": cards}})
+        assert reply == {"result": [cards[0]], "error": [cards[1]]}
+        latest = anki("serverStatus")["traffic"]["recent"][0]  # serverStatus itself is not counted
+        assert latest["action"] == "getDecks" and latest["protocol"] == "http"
+        assert latest["ok"] is True and latest["error"] is None
+    finally:
+        anki("deleteDecks", decks=["result", "error"], cardsToo=True)

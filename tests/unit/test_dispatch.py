@@ -13,9 +13,9 @@ import pytest
 from ankiconnect_ws import protocol
 from ankiconnect_ws.actions.context import Environment, RequestInfo
 from ankiconnect_ws.config import Config
-from ankiconnect_ws.protocol import (
-    MAX_DEPTH, MULTI_BATCH_ITEMS, TOO_DEEP, BadRequest, Dispatcher, encode_reply, nested_too_deeply,
-    parse_message, parse_request,
+from ankiconnect_ws.protocol import MULTI_BATCH_ITEMS, Dispatcher
+from ankiconnect_ws.wire import (
+    MAX_DEPTH, TOO_DEEP, BadRequest, encode_reply, nested_too_deeply, parse_message, parse_request,
 )
 
 from ..api_calls import strict_loads
@@ -131,8 +131,6 @@ def test_decks_round_trip(api: LocalApi) -> None:
 
 
 def test_big_integers_and_unserialisable_results_still_answer() -> None:
-    from ankiconnect_ws.protocol import encode_reply
-
     assert encode_reply({"result": [2**70], "error": None}) == b'{"result":[1180591620717411303424],"error":null}'
     assert encode_reply({1: "a"}) == b'{"1":"a"}'
     broken = encode_reply({"id": 7, "result": object(), "error": None})
@@ -252,7 +250,7 @@ def test_multi_runs_consecutive_main_thread_items_in_few_turns(collection, monke
 
     monkeypatch.setattr(protocol, "SLICE_BUDGET", 3600.0)  # bound turns by item count only
     config = Config()
-    dispatcher = Dispatcher(Environment(collection=lambda: collection, config=config), lambda: config, main_thread)
+    dispatcher = Dispatcher(Environment(collection=lambda: collection, settings=lambda: config, run_on_main=main_thread))
     items = [{"action": "deckNames"}] * (2 * MULTI_BATCH_ITEMS + 7)
     request = {"action": "multi", "params": {"actions": items}}
     assert asyncio.run(dispatcher.handle(request, RequestInfo())) == [["Default"]] * len(items)
@@ -287,7 +285,7 @@ def test_multi_items_keep_order_and_their_own_rules(api: LocalApi) -> None:
 
 def test_multi_answers_collection_unavailable_per_item(collection) -> None:
     config = Config()
-    closed = Dispatcher(Environment(collection=lambda: None, config=config), lambda: config)
+    closed = Dispatcher(Environment(collection=lambda: None, settings=lambda: config))
     request = {"action": "multi", "params": {"actions": [{"action": "deckNames"}, {"action": "version"}]}}
     assert asyncio.run(closed.handle(request, RequestInfo())) == [
         {"result": None, "error": "collection is not available"}, 6,
@@ -297,7 +295,7 @@ def test_multi_answers_collection_unavailable_per_item(collection) -> None:
 def test_integers_beyond_64_bits_are_read_exactly() -> None:
     """orjson reads them as floats: an id sent back as 1.8446744073709552e+19 no longer
     matches its request."""
-    from ankiconnect_ws.protocol import parse_message, parse_request
+    from ankiconnect_ws.wire import parse_message, parse_request
 
     big = 2**64 + 7
     assert parse_message(b'{"id": %d, "action": "version"}' % big)["id"] == big
@@ -310,7 +308,7 @@ def test_integers_beyond_64_bits_are_read_exactly() -> None:
 def test_half_a_surrogate_pair_is_refused() -> None:
     """Python's json accepts "\\udfff"; the string cannot be encoded and broke later,
     inside Anki's Add window (an error dialog)."""
-    from ankiconnect_ws.protocol import LONE_SURROGATE, parse_message, parse_request
+    from ankiconnect_ws.wire import LONE_SURROGATE, parse_message, parse_request
 
     with pytest.raises(BadRequest) as refused:
         parse_request(b'{"action": "guiAddNoteSetData", "params": {"note": {"fields": {"Front": "\\udfff x"}}}}')

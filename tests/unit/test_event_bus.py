@@ -1,5 +1,6 @@
-"""The event bus on its own: numbering, replay, overflow. The session is a small
-in-memory stand-in for a WebSocket connection (the bus only needs send + drain)."""
+"""The event bus on its own: numbering, replay, overflow, and the subscribe action's
+checks. The subscriber is a small in-memory stand-in for a WebSocket session: the bus
+only queues frames on its subscription and says so (events_ready)."""
 
 from __future__ import annotations
 
@@ -7,120 +8,109 @@ import asyncio
 import json
 from typing import Any
 
-import pytest
-
-from ankiconnect_ws.errors import ActionError
-from ankiconnect_ws.events import EventBus
-
-
-class FakeWriter:
-    def __init__(self) -> None:
-        self.blocked = asyncio.Event()
-        self.blocked.set()
-
-    async def drain(self) -> None:
-        await self.blocked.wait()
+from ankiconnect_ws.actions.context import Environment, RequestInfo
+from ankiconnect_ws.config import Config
+from ankiconnect_ws.events import EventBus, Subscription
+from ankiconnect_ws.protocol import Dispatcher
 
 
 class RecordingSession:
+    """Reads every frame at once, unless ``reading`` is off (a client that stopped
+    reading: its frames stay queued)."""
+
     def __init__(self) -> None:
-        self.open = True
-        self.subscription: Any = None
+        self.subscription = Subscription()
         self.frames: list[dict[str, Any]] = []
-        self.writer = FakeWriter()
+        self.reading = True
 
-    def send_text_bytes(self, payload: bytes) -> None:
-        self.frames.append(json.loads(payload))
+    def events_ready(self) -> None:
+        if self.reading:
+            self.read()
 
-
-async def settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    def read(self) -> None:
+        queue = self.subscription.queue
+        while queue:
+            self.frames.append(json.loads(queue.popleft()))
 
 
 def test_seq_increases_and_topics_filter() -> None:
-    async def scenario() -> list[dict[str, Any]]:
-        bus = EventBus()
-        session = RecordingSession()
-        assert bus.subscribe(session, ["note"])["subscribed"] == ["note"]
-        bus.publish("note.added", {"noteIds": [1]})
-        bus.publish("review.question", {"cardId": 2})
-        bus.publish("note.deleted", {"noteIds": [1]})
-        await settle()
-        return session.frames
-
-    frames = run(scenario())
+    bus = EventBus()
+    session = RecordingSession()
+    assert bus.subscribe(session, frozenset({"note"}))["subscribed"] == ["note"]
+    bus.publish("note.added", {"noteIds": [1]})
+    bus.publish("review.question", {"cardId": 2})
+    bus.publish("note.deleted", {"noteIds": [1]})
+    frames = session.frames
     assert [f["event"] for f in frames] == ["note.added", "note.deleted"]
     assert [f["seq"] for f in frames] == [1, 3]
     assert all(isinstance(f["time"], int) for f in frames)
 
 
 def test_since_replays_missed_events_then_live() -> None:
-    async def scenario() -> list[int]:
-        bus = EventBus(buffer_size=100)
-        for i in range(10):
-            bus.publish("note.added", {"i": i})
-        session = RecordingSession()
-        result = bus.subscribe(session, ["*"], since=6)
-        assert result["seq"] == 10
-        bus.publish("note.added", {"i": 10})
-        await settle()
-        return [f["seq"] for f in session.frames]
-
-    assert run(scenario()) == [7, 8, 9, 10, 11]
+    bus = EventBus(lambda: Config(eventBufferSize=100))
+    for i in range(10):
+        bus.publish("note.added", {"i": i})
+    session = RecordingSession()
+    result = bus.subscribe(session, frozenset({"*"}), since=6)
+    assert result["seq"] == 10
+    bus.publish("note.added", {"i": 10})
+    assert [f["seq"] for f in session.frames] == [7, 8, 9, 10, 11]
 
 
 def test_since_older_than_buffer_or_from_another_run_gives_one_reset() -> None:
-    async def scenario() -> tuple[list[str], list[str]]:
-        bus = EventBus(buffer_size=3)
-        for i in range(10):
-            bus.publish("note.added", {"i": i})
-        old = RecordingSession()
-        bus.subscribe(old, ["note"], since=2)
-        other_run = RecordingSession()
-        bus.subscribe(other_run, ["note"], since=9, run="not-this-run")
-        await settle()
-        return [f["event"] for f in old.frames], [f["event"] for f in other_run.frames]
-
-    old, other = run(scenario())
-    assert old == ["reset"] and other == ["reset"]
+    bus = EventBus(lambda: Config(eventBufferSize=3))
+    for i in range(10):
+        bus.publish("note.added", {"i": i})
+    old = RecordingSession()
+    bus.subscribe(old, frozenset({"note"}), since=2)
+    other_run = RecordingSession()
+    bus.subscribe(other_run, frozenset({"note"}), since=9, run="not-this-run")
+    assert [f["event"] for f in old.frames] == ["reset"]
+    assert [f["event"] for f in other_run.frames] == ["reset"]
 
 
 def test_slow_subscriber_gets_reset_and_bounded_queue() -> None:
-    async def scenario() -> tuple[int, list[str], list[int]]:
-        bus = EventBus(queue_size=5)
-        slow, fast = RecordingSession(), RecordingSession()
-        slow.writer.blocked.clear()  # its socket is full: drain never returns
-        bus.subscribe(slow, ["note"])
-        bus.subscribe(fast, ["note"])
-        for i in range(50):
-            bus.publish("note.updated", {"i": i})
-            await settle()
-        queued = len(slow.subscription.queue)
-        slow.writer.blocked.set()
-        await settle()
-        return queued, [f["event"] for f in slow.frames], [f["seq"] for f in fast.frames]
-
-    queued, slow_events, fast_seqs = run(scenario())
-    assert queued <= 5
-    assert "reset" in slow_events
-    assert fast_seqs == list(range(1, 51))  # the other subscriber missed nothing
+    bus = EventBus(lambda: Config(subscriberQueueSize=5))
+    slow, fast = RecordingSession(), RecordingSession()
+    slow.reading = False  # its socket is full: nothing is read
+    bus.subscribe(slow, frozenset({"note"}))
+    bus.subscribe(fast, frozenset({"note"}))
+    for i in range(50):
+        bus.publish("note.updated", {"i": i})
+        assert len(slow.subscription.queue) <= 5
+    slow.read()
+    assert "reset" in [f["event"] for f in slow.frames]
+    assert slow.subscription.resets >= 1 and bus.figures()["resets"] == slow.subscription.resets
+    assert [f["seq"] for f in fast.frames] == list(range(1, 51))  # the other subscriber missed nothing
 
 
-def test_bad_subscriptions_are_refused() -> None:
-    async def scenario() -> None:
-        bus = EventBus()
-        session = RecordingSession()
-        with pytest.raises(ActionError, match="unknown event topic: bogus"):
-            bus.subscribe(session, ["bogus"])
-        with pytest.raises(ActionError, match="since must be"):
-            bus.subscribe(session, ["note"], since=-1)
-        bus.subscribe(session, ["note", "deck"])
-        assert bus.unsubscribe(session, ["note"])["subscribed"] == ["deck"]
-        assert bus.unsubscribe(session, "*")["subscribed"] == []
+def test_a_dropped_subscriber_gets_nothing_more() -> None:
+    bus = EventBus()
+    session = RecordingSession()
+    bus.subscribe(session, frozenset({"note"}))
+    bus.drop(session)
+    bus.publish("note.added", {"noteIds": [1]})
+    assert session.frames == [] and bus.figures()["subscribers"] == 0
 
-    run(scenario())
+
+def test_subscribe_checks_its_parameters_and_unsubscribe_removes_topics(collection: Any) -> None:
+    bus = EventBus()
+    dispatcher = Dispatcher(Environment(collection=lambda: collection, events=bus))
+    session = RecordingSession()
+    caller = RequestInfo(protocol="ws", session=session)
+
+    def call(action: str, **params: Any) -> Any:
+        return asyncio.run(dispatcher.handle({"action": action, "version": 6, "params": params}, caller))
+
+    assert call("subscribe", events=["bogus"]) == {"result": None, "error": "unknown event topic: bogus"}
+    assert call("subscribe", events=[]) == {"result": None, "error": "events must be a non-empty list of topics"}
+    assert call("subscribe", events=["note"], since=-1)["error"] == (
+        "since must be a sequence number (a non-negative integer)")
+    assert call("subscribe", events=["note"], since=True)["error"].startswith("since must be")
+    assert session.subscription.topics == set() and bus.subscribers == set()  # nothing half-done
+    assert call("subscribe", events=["note", "deck"])["result"]["subscribed"] == ["deck", "note"]
+    assert call("unsubscribe", events=["note"])["result"]["subscribed"] == ["deck"]
+    assert call("unsubscribe", events="*")["result"]["subscribed"] == []
+    assert bus.subscribers == set()
+    over_http = asyncio.run(dispatcher.handle({"action": "subscribe", "version": 6}, RequestInfo()))
+    assert over_http["error"] == "subscribe is only available over a WebSocket connection"

@@ -53,7 +53,7 @@ class MediaServer(FileServer):
             finally:
                 self.inside_main.clear()
 
-        api.environment.run_on_main = run_on_main
+        api.rewire(run_on_main=run_on_main)
         return calls
 
 

@@ -455,11 +455,11 @@ def test_update_refreshes_open_editors(api: LocalApi) -> None:
     aqt.dialogs._dialogs["TestEdit"] = [_Window, _Window(showing)]
     aqt.dialogs._dialogs["TestOther"] = [_Window, _Window(elsewhere)]
     aqt.gui_hooks.operation_did_execute.append(on_op)
-    api.environment.mw = object()
+    api.rewire(mw=object())
     try:
         api("updateNoteFields", note={"id": nid, "fields": {"Front": "after"}})
     finally:
-        api.environment.mw = None
+        api.rewire(mw=None)
         aqt.gui_hooks.operation_did_execute.remove(on_op)
         aqt.dialogs._dialogs.clear()
         aqt.dialogs._dialogs.update(saved)

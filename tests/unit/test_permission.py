@@ -8,11 +8,11 @@ from typing import Any
 
 from anki.collection import Collection
 
-from ankiconnect_ws.actions.context import RequestInfo
-from ankiconnect_ws.actions.misc import OpenQuestions
+from ankiconnect_ws.actions.context import Environment, PromptAnswer, RequestInfo
+from ankiconnect_ws.actions.questions import OpenQuestions
 from ankiconnect_ws.config import Config
+from ankiconnect_ws.protocol import Dispatcher
 
-from ..conftest import LocalApi
 
 
 async def _settle() -> None:
@@ -53,23 +53,24 @@ def test_one_open_question_per_key_shared_by_everyone_who_asks() -> None:
 
 
 def test_concurrent_request_permission_from_one_origin_opens_one_prompt(collection: Collection) -> None:
-    api = LocalApi(collection, Config(permissionPromptTimeout=5))
+    config = Config(permissionPromptTimeout=5)
     prompts: list[concurrent.futures.Future[bool]] = []
 
-    def prompt(origin: str) -> concurrent.futures.Future[bool]:
-        # Stands in for ui.ask_permission, which needs Anki's window; the e2e test
+    def prompt(origin: str) -> PromptAnswer:
+        # Stands in for ui.PermissionPrompts.ask, which needs Anki's window; the e2e test
         # tests/e2e/test_http_api.py counts the real prompt windows.
         assert origin == "https://page.example"
         answer: concurrent.futures.Future[bool] = concurrent.futures.Future()
         prompts.append(answer)
-        return answer
+        return PromptAnswer(answer, withdraw=lambda: None)
 
-    api.environment.services["permission_prompt"] = prompt
+    environment = Environment(collection=lambda: collection, settings=lambda: config, permission_prompt=prompt)
+    dispatcher = Dispatcher(environment)
     untrusted = RequestInfo(origin="https://page.example", trusted=False)
     request = {"action": "requestPermission", "version": 6}
 
     async def scenario() -> list[Any]:
-        calls = [asyncio.create_task(api.dispatcher.handle(request, untrusted)) for _ in range(20)]
+        calls = [asyncio.create_task(dispatcher.handle(request, untrusted)) for _ in range(20)]
         await _settle()
         prompts[0].set_result(True)  # the user says yes once
         return await asyncio.gather(*calls)

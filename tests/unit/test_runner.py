@@ -21,7 +21,6 @@ import pytest
 from anki.collection import Collection
 
 from ankiconnect_ws.actions.context import Environment, RequestInfo, bind, on_main_sliced
-from ankiconnect_ws.config import Config
 from ankiconnect_ws.errors import ActionError
 from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.runner import Continue, MainThreadRunner
@@ -157,8 +156,7 @@ class Threads:
     def __init__(self, collection: Collection) -> None:
         self.main_jobs: queue.Queue[Callable[[], None]] = queue.Queue()
         self.runner = MainThreadRunner(self.main_jobs.put, post_later=lambda fn, ms: self.main_jobs.put(fn))
-        environment = Environment(collection=lambda: collection, config=Config())
-        self.dispatcher = Dispatcher(environment, Config, self.runner.run)
+        self.dispatcher = Dispatcher(Environment(collection=lambda: collection, run_on_main=self.runner.run))
 
     def request(self, request: dict[str, Any]) -> Any:
         replies: list[Any] = []

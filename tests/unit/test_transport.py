@@ -21,9 +21,9 @@ from websockets.sync.client import connect
 
 from ankiconnect_ws.actions.context import Environment
 from ankiconnect_ws.config import Config
-from ankiconnect_ws.protocol import MAX_DEPTH, TOO_DEEP, BadRequest, Dispatcher, parse_request
+from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread
-from ankiconnect_ws.server.apilog import ApiLog
+from ankiconnect_ws.wire import MAX_DEPTH, TOO_DEEP, BadRequest, parse_request
 
 from ..api_calls import strict_loads
 
@@ -45,8 +45,8 @@ def running_server(tmp_path: Path, **settings: Any) -> Iterator[tuple[ServerThre
     web_root = tmp_path / "web"
     web_root.mkdir(exist_ok=True)
     (web_root / "index.html").write_text("<p>status</p>")
-    environment = Environment(collection=lambda: col, config=config)
-    app = App(Dispatcher(environment, lambda: config), lambda: config, web_root=web_root)
+    environment = Environment(collection=lambda: col, settings=lambda: config)
+    app = App(Dispatcher(environment), lambda: config, web_root=web_root)
     thread = ServerThread(app)
     bound: dict[str, object] = {}
     thread.start("127.0.0.1", 0, lambda address, error: bound.update(address=address, error=error))
@@ -406,14 +406,14 @@ def test_utf8_split_across_fragments_is_accepted(server: tuple[ServerThread, int
 
 def test_a_request_the_api_log_cannot_write_is_still_answered(server: tuple[ServerThread, int]) -> None:
     thread, port = server
-    thread.app.api_log = ApiLog("/dev/full")  # every write fails: a full disk
+    thread.app.log_to("/dev/full")  # every write fails: a full disk
     body = b'{"action": "version", "version": 6}'
     status, _, reply = exchange(port, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
     assert (status, json.loads(reply)) == (200, {"result": 6, "error": None})
     with connect(f"ws://127.0.0.1:{port}/") as ws:
         ws.send(b'{"id": 7, "action": "version"}')
         assert json.loads(ws.recv(timeout=5)) == {"id": 7, "result": 6, "error": None}
-    thread.app.api_log = None
+    thread.app.log_to(None)
 
 
 def _post(port: int, body: bytes) -> tuple[int, bytes]:
