@@ -158,7 +158,6 @@ class MainThreadRunner:
                 fn, future = self._queue.popleft()
             if future.set_running_or_notify_cancel():
                 self._run(fn, future)
-            del fn, future  # the job is done: hold nothing of it while Qt runs
             if time.monotonic() >= deadline:
                 self._later(self._drain)  # yield to Qt (paint, input, timers)
                 return

@@ -129,9 +129,9 @@ class _OneBuilder:
         return self._builder
 
 
-def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: "_OneBuilder | None" = None) -> list[int | None]:
+def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: _OneBuilder) -> list[int | None]:
     collection = col()
-    builder = one_builder() if one_builder is not None else NoteBuilder(collection)
+    builder = one_builder()
     built: list[Candidate | None] = []
     for spec, entries in zip(specs, media):
         try:

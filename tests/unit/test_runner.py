@@ -2,8 +2,8 @@
 
 Anki switches automatic garbage collection off and collects every 15 minutes, so a
 reference cycle keeps a whole batch alive for that long. These tests therefore check
-reachability with the collector off: an object must go the moment its last reference
-does.
+reachability with the collector off (tests/unit/conftest.py switches it off as Anki
+does): an object must go the moment its last reference does.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import gc
 import queue
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from anki.collection import Collection
 
 from ankiconnect_ws.actions.context import Environment, RequestInfo, bind, on_main_sliced
@@ -28,17 +27,6 @@ from ankiconnect_ws.runner import Continue, MainThreadRunner
 
 class Batch(list):  # a list that can be watched with a weak reference
     pass
-
-
-@pytest.fixture
-def no_automatic_gc() -> Iterator[None]:
-    """Garbage collection as Anki configures it: collected once, then switched off."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 class FakeWatchdog:
@@ -112,7 +100,7 @@ def test_slices_continue_on_the_main_thread() -> None:
     assert future.result(0) == "done"
 
 
-def test_a_failed_job_is_freed_at_once(no_automatic_gc: None) -> None:
+def test_a_failed_job_is_freed_at_once() -> None:
     runner_posts: list[Callable[[], None]] = []
     runner = MainThreadRunner(runner_posts.append)
     batch = Batch(range(1000))
@@ -132,7 +120,7 @@ def test_a_failed_job_is_freed_at_once(no_automatic_gc: None) -> None:
     assert watch() is None
 
 
-def test_a_sliced_batch_is_freed_at_once(no_automatic_gc: None) -> None:
+def test_a_sliced_batch_is_freed_at_once() -> None:
     environment = Environment(collection=lambda: None)
     batch = Batch(range(1000))
     watch = weakref.ref(batch)
@@ -194,7 +182,7 @@ def _notes(count: int, tag: str) -> list[dict[str, Any]]:
             for i in range(count)]
 
 
-def test_requests_leave_no_cycles_behind(tmp_path: Path, no_automatic_gc: None) -> None:
+def test_requests_leave_no_cycles_behind(tmp_path: Path) -> None:
     collection = Collection(str(tmp_path / "cycles.anki2"))
     try:
         threads = Threads(collection)
