@@ -90,12 +90,17 @@ _timer.start(20)
 '''
 
 
-@pytest.fixture(scope="module")
-def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
-    base = tmp_path_factory.mktemp("anki-modal")
+def install_probe(base: Path) -> None:
+    """Put the probe add-on into ``base`` before Anki starts there."""
     probe = base / "addons21" / "modal_probe"
     probe.mkdir(parents=True)
     (probe / "__init__.py").write_text(PROBE)
+
+
+@pytest.fixture(scope="module")
+def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
+    base = tmp_path_factory.mktemp("anki-modal")
+    install_probe(base)
     process = AnkiProcess(base)
     try:
         yield process
@@ -168,9 +173,7 @@ def test_a_headless_exit_is_not_held_by_a_modal_box(tmp_path: Path) -> None:
     wait for it - Anki shows one, for example, when a page's request fails as the page
     is replaced."""
     base = tmp_path / "anki-exit-modal"
-    probe = base / "addons21" / "modal_probe"
-    probe.mkdir(parents=True)
-    (probe / "__init__.py").write_text(PROBE)
+    install_probe(base)
     anki = AnkiProcess(base)
     try:
         anki("deckNames")
