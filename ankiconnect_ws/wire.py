@@ -183,7 +183,9 @@ def encode_reply(value: Any) -> bytes:
 _LONG_DIGITS = re.compile(rb"\d{20}")
 #: a \uD800-\uDFFF escape: maybe half a surrogate pair, which orjson refuses
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-LONE_SURROGATE = "invalid JSON: a string holds half of a UTF-16 surrogate pair"
+_HALF_PAIR = "a string holds half of a UTF-16 surrogate pair"
+#: the error over HTTP; over the WebSocket it reads the same ("invalid JSON: ...")
+LONE_SURROGATE = f"invalid JSON: {_HALF_PAIR}"
 
 
 def _loads(body: bytes) -> Any:
@@ -197,23 +199,35 @@ def _loads(body: bytes) -> Any:
 
 
 def _loads_like_python(body: bytes) -> Any:
-    # Slow path only for bodies orjson refuses: reproduce Python's exact messages
-    # (clients and upstream tests match "can't decode" / "in double quotes"), and accept
-    # what Python's json accepts (NaN, Infinity) like upstream does.
+    # For bodies orjson refuses or would read inexactly: reproduce Python's exact
+    # messages (clients and upstream tests match "can't decode" / "in double quotes"),
+    # and accept what Python's json accepts (NaN, Infinity) like upstream does.
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(str(exc)) from None
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
+        return _python_loads(body, strict=False)
+    except _HalfSurrogatePair:
+        raise BadRequest(LONE_SURROGATE) from None
+    except ValueError as exc:  # UnicodeDecodeError included
         raise BadRequest(str(exc)) from None
     except RecursionError:  # absurdly deep nesting: refuse it, don't crash the connection
         raise BadRequest(TOO_DEEP) from None
-    # Python's json accepts half a surrogate pair; such a string cannot be encoded, and
-    # fails later inside Anki's windows (an error dialog) instead of here.
+
+
+class _HalfSurrogatePair(ValueError):
+    def __init__(self) -> None:
+        super().__init__(_HALF_PAIR)
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _python_loads(body: bytes, strict: bool) -> Any:
+    """Python's json, which keeps integers of any size exact; ``strict`` refuses NaN and
+    Infinity. Half a surrogate pair, which it accepts, is refused: such a string cannot
+    be encoded, and would fail later inside Anki's windows (an error dialog)."""
+    value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant if strict else None)
     if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(value):
-        raise BadRequest(LONE_SURROGATE)
+        raise _HalfSurrogatePair()
     return value
 
 
@@ -232,18 +246,6 @@ def _has_lone_surrogate(value: Any) -> bool:
         elif isinstance(item, list):
             pending += item
     return False
-
-
-def _strict_loads_exact(payload: bytes) -> Any:
-    """Strict JSON with integers of any size kept exact (Python's json)."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
-
-    value = json.loads(payload.decode("utf-8"), parse_constant=refuse)
-    if _SURROGATE_ESCAPE.search(payload) and _has_lone_surrogate(value):
-        raise ValueError("a string holds half of a UTF-16 surrogate pair")
-    return value
 
 
 def _is_integer(value: Any) -> bool:
@@ -281,7 +283,7 @@ def parse_message(payload: bytes) -> Request:
     and schema as HTTP. The BadRequest carries the message's ``id`` whenever it can be
     echoed, so the client can match the error to its request."""
     try:
-        obj = _strict_loads_exact(payload) if _LONG_DIGITS.search(payload) else orjson.loads(payload)
+        obj = _python_loads(payload, strict=True) if _LONG_DIGITS.search(payload) else orjson.loads(payload)
     except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"invalid JSON: {exc}") from None
     request_id = obj.get("id") if isinstance(obj, dict) else None
