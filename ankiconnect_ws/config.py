@@ -46,6 +46,7 @@ class Config:
     wsPingInterval: float = 20.0  # s; 0 disables
     wsPingTimeout: float = 20.0
     eventBufferSize: int = 10000
+    eventBufferBytes: int = 32 * 1024 * 1024  # the replay buffer's frames, and each subscriber's unread ones
     subscriberQueueSize: int = 1000
     extraHostNames: tuple[str, ...] = ()  # more Host names accepted on loopback
     permissionPromptTimeout: float = 60.0  # s a requestPermission prompt waits for the user

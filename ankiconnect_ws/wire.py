@@ -143,6 +143,17 @@ def dumps(value: Any) -> bytes:
     return text.encode("utf-8")
 
 
+def compact(data: bytes) -> bytes:
+    """A copy of ``data`` that owns no more memory than its length.
+
+    orjson writes into a buffer sized for the worst case and hands that whole buffer
+    over as the ``bytes`` object: a 14 KB frame of 1,000 note ids holds about 260 KB,
+    a 15-byte one 4 KB. That is harmless for a reply, freed once sent, but a frame kept
+    for later (the event replay buffer) must be copied, or a full buffer holds up to
+    twenty times what it says."""
+    return memoryview(data).tobytes()
+
+
 def _finite(value: Any, depth: int) -> Any:
     """A copy with non-finite floats as None, for Python's json; bounded depth."""
     if isinstance(value, float):

@@ -138,14 +138,14 @@ class Session:
             self._event_writer = asyncio.get_running_loop().create_task(self._write_events())
 
     async def _write_events(self) -> None:
-        queue = self.subscription.queue
+        subscription = self.subscription
         try:
             while self.open:
-                if not queue:
+                if not subscription.queue:
                     self._events_waiting.clear()
                     await self._events_waiting.wait()
                     continue
-                self.send_text(queue.popleft())
+                self.send_text(subscription.take())
                 await self.writer.drain()  # a slow reader holds only this task; the bus resets its queue
         except ConnectionError:
             pass

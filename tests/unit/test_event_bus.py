@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tracemalloc
 from typing import Any
 
 from ankiconnect_ws.actions.context import Environment, RequestInfo
@@ -28,9 +29,9 @@ class RecordingSession:
             self.read()
 
     def read(self) -> None:
-        queue = self.subscription.queue
-        while queue:
-            self.frames.append(json.loads(queue.popleft()))
+        subscription = self.subscription
+        while subscription.queue:
+            self.frames.append(json.loads(subscription.take()))
 
 
 def test_seq_increases_and_topics_filter() -> None:
@@ -82,6 +83,66 @@ def test_slow_subscriber_gets_reset_and_bounded_queue() -> None:
     assert "reset" in [f["event"] for f in slow.frames]
     assert slow.subscription.resets >= 1 and bus.figures()["resets"] == slow.subscription.resets
     assert [f["seq"] for f in fast.frames] == list(range(1, 51))  # the other subscriber missed nothing
+
+
+def big_event(i: int) -> dict[str, Any]:
+    """One note.added of a 1,000-note batch: about 14 KB of JSON."""
+    return {"noteIds": list(range(1_764_000_000_000 + i * 1000, 1_764_000_001_000 + i * 1000))}
+
+
+def test_replay_buffer_is_bounded_in_bytes() -> None:
+    budget = 200_000
+    bus = EventBus(lambda: Config(eventBufferBytes=budget))
+    for i in range(100):
+        bus.publish("note.added", big_event(i))
+        assert bus.buffered_bytes == sum(len(frame) for _, _, frame in bus.buffer) <= budget
+    assert 10 <= len(bus.buffer) < 100  # only the newest fit
+    assert [seq for seq, _, _ in bus.buffer] == list(range(101 - len(bus.buffer), 101))
+    # a client that saw everything still buffered is replayed; one that saw less is reset
+    oldest = bus.buffer[0][0]
+    caught_up, behind = RecordingSession(), RecordingSession()
+    bus.subscribe(caught_up, frozenset({"note"}), since=oldest - 1)
+    bus.subscribe(behind, frozenset({"note"}), since=oldest - 2)
+    assert [f["seq"] for f in caught_up.frames] == list(range(oldest, 101))
+    assert [f["event"] for f in behind.frames] == ["reset"]
+
+
+def test_an_event_bigger_than_the_budget_is_still_kept_alone() -> None:
+    bus = EventBus(lambda: Config(eventBufferBytes=100))
+    bus.publish("note.added", big_event(0))
+    bus.publish("note.added", big_event(1))
+    assert [seq for seq, _, _ in bus.buffer] == [2]
+
+
+def test_slow_subscriber_is_reset_when_its_unread_bytes_pass_the_budget() -> None:
+    bus = EventBus(lambda: Config(eventBufferBytes=100_000, subscriberQueueSize=1000))
+    slow = RecordingSession()
+    slow.reading = False
+    bus.subscribe(slow, frozenset({"note"}))
+    for i in range(30):
+        bus.publish("note.added", big_event(i))
+        assert slow.subscription.queued_bytes == sum(map(len, slow.subscription.queue)) <= 100_000
+    assert slow.subscription.resets >= 1
+    slow.read()
+    assert slow.subscription.queued_bytes == 0 and slow.frames[0]["event"] == "reset"
+
+
+def test_kept_frames_own_no_more_memory_than_their_length() -> None:
+    """orjson hands over its whole worst-case buffer (about 260 KB for a 14 KB frame of
+    1,000 ids). Measured with tracemalloc: what the buffered frames hold must be close
+    to their length, or a full replay buffer holds twenty times its size."""
+    bus = EventBus(lambda: Config(eventBufferSize=1000))
+    events = [big_event(i) for i in range(50)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for data in events:
+            bus.publish("note.added", data)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert bus.buffered_bytes > 50 * 10_000
+    assert held < 2 * bus.buffered_bytes, f"{held:,} bytes held for {bus.buffered_bytes:,} bytes of frames"
 
 
 def test_a_dropped_subscriber_gets_nothing_more() -> None:
