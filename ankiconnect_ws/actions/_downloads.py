@@ -1,7 +1,8 @@
 """Downloading a media file from a client-given URL (http and https only).
 
-The transfer runs in a worker thread; the server loop keeps its deadline, so a server
-that trickles bytes cannot hold a download (or the request) past ``webTimeout``.
+The transfer runs in a worker thread; the server loop keeps its deadline (the caller
+gives ``webTimeout``), so a server that trickles bytes cannot hold a download, or the
+request waiting for it, any longer.
 """
 
 from __future__ import annotations
