@@ -27,6 +27,7 @@ from .qt_post import MainThreadPoster
 from .runner import MainThreadRunner
 from .server import App, ServerThread
 from .server.stats import TrafficStats
+from .wire import JsonObject
 
 if TYPE_CHECKING:  # pragma: no cover
     from aqt.main import AnkiQt
@@ -185,7 +186,7 @@ class AddOn:
             for listener in self._listeners:
                 listener.serving(self.bound)
 
-    def _publish(self, name: str, data: dict[str, Any]) -> None:
+    def _publish(self, name: str, data: JsonObject) -> None:
         """Main thread: an event for the bus, which lives on the server thread."""
         self.server.call(self.bus.publish, name, data, now_ms())
 

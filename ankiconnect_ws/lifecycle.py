@@ -82,33 +82,36 @@ def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Cal
     from anki import hooks
     from aqt import gui_hooks
 
-    # the collection: opened at a profile open, closed with it, and closed for a while
-    # around a full sync or a restore ("temporarily")
-    gui_hooks.collection_did_load.append(lambda _col: lifecycle.opened())
-    gui_hooks.profile_did_open.append(lifecycle.opened)
-    gui_hooks.profile_did_open.append(lambda: events.collection_opened(temporary=False))
-    gui_hooks.profile_did_open.append(on_profile_open)
-    gui_hooks.profile_will_close.append(lifecycle.closing)
-    gui_hooks.profile_will_close.append(lambda: events.collection_closed(temporary=False))
-    gui_hooks.collection_will_temporarily_close.append(lambda _col: lifecycle.closing())
-    gui_hooks.collection_will_temporarily_close.append(lambda _col: events.collection_closed(temporary=True))
-    gui_hooks.collection_did_temporarily_close.append(lambda _col: lifecycle.opened())
-    gui_hooks.collection_did_temporarily_close.append(lambda _col: events.collection_opened(temporary=True))
-    # Anki's own sync
-    gui_hooks.sync_will_start.append(lifecycle.sync_started)
-    gui_hooks.sync_will_start.append(events.sync_started)
-    gui_hooks.sync_did_finish.append(lifecycle.sync_finished)
-    gui_hooks.sync_did_finish.append(events.sync_finished)
-    # the main window
-    gui_hooks.state_did_change.append(lifecycle.state_changed)
-    gui_hooks.state_did_change.append(events.state_changed)
-    # reviews, and changes made by Anki's own screens
-    gui_hooks.reviewer_did_show_question.append(events.question_shown)
-    gui_hooks.reviewer_did_show_answer.append(events.answer_shown)
-    gui_hooks.reviewer_did_answer_card.append(events.card_answered)
-    # guiAnswerCard waits for the answer to be saved
     from .actions.gui import ANSWER_WAITS
 
-    gui_hooks.reviewer_did_answer_card.append(ANSWER_WAITS.card_answered)
-    gui_hooks.operation_did_execute.append(events.operation_executed)
-    hooks.notes_will_be_deleted.append(events.notes_deleted)
+    # each hook with its listeners, in the order they hear it
+    listeners: list[tuple[Any, tuple[Callable[..., None], ...]]] = [
+        # the collection: opened at a profile open, closed with it, and closed for a while
+        # around a full sync or a restore ("temporarily")
+        (gui_hooks.collection_did_load, (lambda _col: lifecycle.opened(),)),
+        (gui_hooks.profile_did_open, (
+            lifecycle.opened, lambda: events.collection_opened(temporary=False), on_profile_open,
+        )),
+        (gui_hooks.profile_will_close, (lifecycle.closing, lambda: events.collection_closed(temporary=False))),
+        (gui_hooks.collection_will_temporarily_close, (
+            lambda _col: lifecycle.closing(), lambda _col: events.collection_closed(temporary=True),
+        )),
+        (gui_hooks.collection_did_temporarily_close, (
+            lambda _col: lifecycle.opened(), lambda _col: events.collection_opened(temporary=True),
+        )),
+        # Anki's own sync
+        (gui_hooks.sync_will_start, (lifecycle.sync_started, events.sync_started)),
+        (gui_hooks.sync_did_finish, (lifecycle.sync_finished, events.sync_finished)),
+        # the main window
+        (gui_hooks.state_did_change, (lifecycle.state_changed, events.state_changed)),
+        # reviews (guiAnswerCard waits for the answer to be saved), and changes made by
+        # Anki's own screens
+        (gui_hooks.reviewer_did_show_question, (events.question_shown,)),
+        (gui_hooks.reviewer_did_show_answer, (events.answer_shown,)),
+        (gui_hooks.reviewer_did_answer_card, (events.card_answered, ANSWER_WAITS.card_answered)),
+        (gui_hooks.operation_did_execute, (events.operation_executed,)),
+        (hooks.notes_will_be_deleted, (events.notes_deleted,)),
+    ]
+    for hook, in_order in listeners:
+        for listener in in_order:
+            hook.append(listener)

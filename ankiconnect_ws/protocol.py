@@ -13,16 +13,17 @@ wire format (JSON in and out) is in wire.py.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 from . import errors
 from .actions import registry
 from .actions.context import SLICE_BUDGET, Environment, RequestInfo, bind
-from .wire import Request
+from .wire import JsonObject, JsonValue, Request
 
 __all__ = ["Reply", "admit", "key_matches", "Dispatcher", "PERMISSION_ACTION", "DEFAULT_VERSION"]
 
@@ -39,12 +40,18 @@ MULTI_YIELD_SECONDS = 0.002
 #: many per submission, and each turn ends after SLICE_BUDGET seconds.
 MULTI_BATCH_ITEMS = 500
 
+T = TypeVar("T")
+
+#: a request read by the transport (checked against the schema), or a ``multi`` item
+#: (any JSON object: upstream checks items no further)
+Asked: TypeAlias = Request | JsonObject
+
 
 @dataclass(frozen=True)
 class Reply:
     """The answer to one request, before any transport shapes it."""
 
-    result: Any = None
+    result: JsonValue = None
     #: AnkiConnect's error text; None on success
     error: str | None = None
     #: a success for ``version <= 4``: sent as the bare result where the version decides
@@ -53,23 +60,27 @@ class Reply:
     #: not run: the caller's origin is not trusted (HTTP answers 403)
     refused: bool = False
 
-    def value(self) -> Any:
+    def value(self) -> JsonValue:
         """The reply as the request's version wants it."""
         return self.result if self.bare else self.envelope()
 
-    def envelope(self) -> dict[str, Any]:
+    def envelope(self) -> dict[str, JsonValue]:
         return {"result": self.result, "error": self.error}
 
 
 REFUSED = Reply(refused=True)
 
 
-def _shaped(result: Any, version: Any) -> Reply:
-    try:
-        bare = version <= 4
-    except TypeError:
-        bare = False
+def _shaped(result: JsonValue, version: JsonValue) -> Reply:
+    bare = isinstance(version, (int, float)) and version <= 4  # any other value: enveloped
     return Reply(result, bare=bare)
+
+
+def _invoke(func: Callable[..., Any], params: JsonValue) -> Any:
+    """``func(**params)``: the action's own call (a coroutine for an async action).
+    ``params`` is unchecked in ``multi`` items: anything but an object fails with
+    Python's own TypeError, as upstream."""
+    return func(**params)  # type: ignore[arg-type]
 
 
 def _failure(exc: Exception) -> Reply:
@@ -84,7 +95,7 @@ def admit(request: Request, caller: RequestInfo) -> Request | None:
     whether it is trusted (upstream injects ``origin`` and ``allowed``; the action
     reads the same facts from the caller)."""
     if request["action"] == PERMISSION_ACTION:
-        params = {**request.get("params", {}), "allowed": caller.trusted, "origin": caller.origin}
+        params: JsonObject = {**request.get("params", {}), "allowed": caller.trusted, "origin": caller.origin}
         return {**request, "params": params}
     return request if caller.trusted else None
 
@@ -100,7 +111,7 @@ def key_matches(key: object, expected: str | None) -> bool:
 
 
 #: consecutive main-thread items of a ``multi``, with their actions
-_Batch = list[tuple[Mapping[str, Any], registry.ActionSpec]]
+_Batch = list[tuple[JsonObject, registry.ActionSpec]]
 
 
 class _Pacer:
@@ -130,7 +141,7 @@ class Dispatcher:
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
 
-    def resolve(self, request: Mapping[str, Any], info: RequestInfo) -> registry.ActionSpec:
+    def resolve(self, request: Asked, info: RequestInfo) -> registry.ActionSpec:
         """The action a request may run; ActionError for a bad key or an unknown name."""
         name = request.get("action", "")
         if (name != PERMISSION_ACTION and not info.authenticated
@@ -141,7 +152,7 @@ class Dispatcher:
             raise errors.ActionError(errors.UNSUPPORTED_ACTION)
         return spec
 
-    async def reply(self, request: Mapping[str, Any], info: RequestInfo) -> Reply:
+    async def reply(self, request: Asked, info: RequestInfo) -> Reply:
         """One request (or one ``multi`` item) -> its reply; never raises."""
         try:
             spec = self.resolve(request, info)
@@ -149,47 +160,47 @@ class Dispatcher:
             return _failure(exc)
         return await self._answer(spec, request, info)
 
-    async def handle(self, request: Mapping[str, Any], info: RequestInfo) -> Any:
+    async def handle(self, request: Asked, info: RequestInfo) -> JsonValue:
         """One request -> its reply as its version wants it (bare or ``{result, error}``)."""
         return (await self.reply(request, info)).value()
 
-    async def _answer(self, spec: registry.ActionSpec, request: Mapping[str, Any], info: RequestInfo) -> Reply:
+    async def _answer(self, spec: registry.ActionSpec, request: Asked, info: RequestInfo) -> Reply:
         try:
             result = await self.call(spec, request.get("params", {}), info)
         except Exception as exc:
             return _failure(exc)
         return _shaped(result, request.get("version", DEFAULT_VERSION))
 
-    async def call(self, spec: registry.ActionSpec, params: Any, info: RequestInfo) -> Any:
+    async def call(self, spec: registry.ActionSpec, params: JsonValue, info: RequestInfo) -> JsonValue:
         environment = self.environment
         if spec.is_async:
             with bind(environment, info, self):
-                return await spec.func(**params)
+                return await _invoke(spec.func, params)
         if not spec.main_thread:
             with bind(environment, info, self):
-                return spec.func(**params)
+                return _invoke(spec.func, params)
 
-        def job() -> Any:
+        def job() -> JsonValue:
             with bind(environment, info, self):
                 return self._run_here(spec, params)
 
         return await self._on_main(job)
 
-    async def _on_main(self, job: Callable[[], Any]) -> Any:
+    async def _on_main(self, job: Callable[[], T]) -> T:
         run_on_main = self.environment.run_on_main
         if run_on_main is None:
             return job()
         return await run_on_main(job)
 
-    def _run_here(self, spec: registry.ActionSpec, params: Any) -> Any:
+    def _run_here(self, spec: registry.ActionSpec, params: JsonValue) -> JsonValue:
         """Call a main-thread action (on the main thread, environment bound)."""
         if spec.needs_collection and self.environment.collection() is None:
             raise errors.CollectionUnavailable()
-        return spec.func(**params)
+        return _invoke(spec.func, params)
 
     # --- multi ------------------------------------------------------------------------
 
-    async def handle_many(self, items: Any, info: RequestInfo) -> list[Any]:
+    async def handle_many(self, items: Iterable[JsonValue], info: RequestInfo) -> list[JsonValue]:
         """``multi``: every item through the full handler (its own key, version and
         errors), in order.
 
@@ -198,7 +209,7 @@ class Dispatcher:
         main-thread items share main-thread turns (bounded like any batch), instead of
         one round trip each.
         """
-        replies: list[Any] = []
+        replies: list[JsonValue] = []
         pacer = _Pacer()
         for step in self._steps(items, info):
             if isinstance(step, list):
@@ -206,9 +217,6 @@ class Dispatcher:
                 done = len(step)
             else:
                 item, resolved = step
-                # Not validated, as upstream: a non-object item fails the whole call
-                # ("'int' object has no attribute 'get'"), after the items before it ran.
-                item.get("action")
                 if isinstance(resolved, Exception):
                     replies.append(_failure(resolved).value())
                 else:
@@ -218,17 +226,25 @@ class Dispatcher:
                 await asyncio.sleep(0)  # one turn of the event loop: sockets, other requests
         return replies
 
-    def _steps(self, items: Any, info: RequestInfo) -> Iterator[Any]:
+    def _steps(self, items: Iterable[JsonValue], info: RequestInfo
+               ) -> Iterator[_Batch | tuple[JsonObject, registry.ActionSpec | Exception]]:
         """The items with their actions: runs of main-thread actions grouped into
         batches (lists), any other item alone as ``(item, spec or the error)``."""
         batch: _Batch = []
         for item in items:
-            resolved: Any = None  # stays None for a non-object: it fails when its turn comes
-            if isinstance(item, dict):
-                try:
-                    resolved = self.resolve(item, info)
-                except Exception as exc:
-                    resolved = exc
+            if not isinstance(item, dict):
+                if batch:
+                    yield batch
+                    batch = []
+                # Not validated, as upstream: a non-object item fails the whole call
+                # ("'int' object has no attribute 'get'"), after the items before it ran.
+                item.get("action")  # type: ignore[union-attr]
+                continue
+            resolved: registry.ActionSpec | Exception
+            try:
+                resolved = self.resolve(item, info)
+            except Exception as exc:
+                resolved = exc
             if isinstance(resolved, registry.ActionSpec) and resolved.main_thread:
                 batch.append((item, resolved))
                 if len(batch) >= MULTI_BATCH_ITEMS:
@@ -242,18 +258,18 @@ class Dispatcher:
         if batch:
             yield batch
 
-    async def _run_batch(self, batch: _Batch, info: RequestInfo) -> list[Any]:
+    async def _run_batch(self, batch: _Batch, info: RequestInfo) -> list[JsonValue]:
         """Main-thread items in as few main-thread turns as their cost allows."""
-        replies: list[Any] = []
+        replies: list[JsonValue] = []
         while len(replies) < len(batch):
             rest = batch[len(replies):]
-            replies += await self._on_main(lambda rest=rest: self._run_slice(rest, info))
+            replies += await self._on_main(functools.partial(self._run_slice, rest, info))
         return replies
 
-    def _run_slice(self, batch: _Batch, info: RequestInfo) -> list[Any]:
+    def _run_slice(self, batch: _Batch, info: RequestInfo) -> list[JsonValue]:
         """Main thread: items from the start of ``batch`` until SLICE_BUDGET is spent
         (at least one), each answered as :meth:`handle` would."""
-        replies = []
+        replies: list[JsonValue] = []
         deadline = time.perf_counter() + SLICE_BUDGET
         with bind(self.environment, info, self):
             for item, spec in batch:

@@ -5,6 +5,8 @@
   :func:`parse_message` does the same for a WebSocket message (strict JSON).
 * :func:`encode_reply` writes strict JSON (RFC 8259) whatever the value holds.
 * :func:`nested_too_deeply` bounds how deep a request may nest.
+* :data:`JsonValue` and :data:`JsonObject` name the JSON values that cross between the
+  transports, the dispatcher, the actions and the events.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
-from typing import Any, Required, TypedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NoReturn, Required, TypeAlias, TypedDict, Union
 
 import orjson
 
 __all__ = [
-    "Request", "BadRequest", "parse_request", "parse_message", "validate_request",
-    "dumps", "encode_reply", "nested_too_deeply", "MAX_DEPTH", "TOO_DEEP",
+    "JsonValue", "JsonObject", "Request", "BadRequest", "parse_request", "parse_message", "validate_request",
+    "dumps", "compact", "encode_reply", "nested_too_deeply", "MAX_DEPTH", "TOO_DEEP",
 ]
 
 #: A request may nest arrays and objects this many levels deep (the request object is
@@ -29,15 +31,22 @@ MAX_DEPTH = 128
 TOO_DEEP = f"request nested too deeply: more than {MAX_DEPTH} levels of arrays and objects"
 
 
+#: A value JSON can carry. Read-only (Sequence, Mapping), so that a ``list[int]`` or a
+#: ``dict[str, str]`` is one too; the parsers below return lists and dicts.
+JsonValue: TypeAlias = Union[None, bool, int, float, str, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
+#: A JSON object: an action's parameters, a ``multi`` item, an event's data, a figure.
+JsonObject: TypeAlias = dict[str, JsonValue]
+
+
 class Request(TypedDict, total=False):
     """A request object as the schema allows it (any other key is kept, and ignored)."""
 
     action: Required[str]
     version: int | float
-    params: dict[str, Any]
+    params: JsonObject
     key: str | None
     #: WebSocket only: echoed in the reply
-    id: Any
+    id: JsonValue
 
 
 class BadRequest(Exception):
@@ -45,7 +54,7 @@ class BadRequest(Exception):
 
     ``request_id`` is the WebSocket message's ``id`` when it can be sent back."""
 
-    def __init__(self, message: str, request_id: Any = None) -> None:
+    def __init__(self, message: str, request_id: JsonValue = None) -> None:
         super().__init__(message)
         self.request_id = request_id
 
@@ -76,7 +85,7 @@ def _orjson_writes_depth(depth: int) -> bool:
     return True
 
 
-def _wrapped(value: Any, levels: int) -> Any:
+def _wrapped(value: JsonValue, levels: int) -> JsonValue:
     for _ in range(levels):
         value = [value]
     return value
@@ -87,7 +96,7 @@ def _wrapped(value: Any, levels: int) -> Any:
 WRITABLE_DEPTH = _orjson_depth_limit()
 
 
-def nested_too_deeply(value: Any, limit: int = MAX_DEPTH) -> bool:
+def nested_too_deeply(value: JsonValue, limit: int = MAX_DEPTH) -> bool:
     """True if ``value`` nests arrays/objects more than ``limit`` levels deep.
 
     orjson's own depth limit does the counting at C speed (a 300,000-item ``multi``
@@ -105,12 +114,12 @@ def nested_too_deeply(value: Any, limit: int = MAX_DEPTH) -> bool:
     return _walk_too_deep(value, limit)
 
 
-def _walk_too_deep(value: Any, limit: int) -> bool:
+def _walk_too_deep(value: JsonValue, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
-            children: Iterable[Any] = node.values()
+            children: Iterable[JsonValue] = node.values()
         elif isinstance(node, (list, tuple)):
             children = node
         else:
@@ -129,7 +138,7 @@ def may_be_too_deep(body: bytes) -> bool:
 # --- writing replies ----------------------------------------------------------------------
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: JsonValue) -> bytes:
     """Serialise as strict JSON (RFC 8259): integer dict keys become strings, as Python's
     json does; NaN and ±Infinity become ``null``, as orjson and JavaScript write them
     (Python's json would write the non-JSON words ``NaN``/``Infinity``)."""
@@ -154,7 +163,7 @@ def compact(data: bytes) -> bytes:
     return memoryview(data).tobytes()
 
 
-def _finite(value: Any, depth: int) -> Any:
+def _finite(value: JsonValue, depth: int) -> JsonValue:
     """A copy with non-finite floats as None, for Python's json; bounded depth."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -170,7 +179,7 @@ def _finite(value: Any, depth: int) -> Any:
 _UNWRITABLE = (TypeError, ValueError, RecursionError)
 
 
-def encode_reply(value: Any) -> bytes:
+def encode_reply(value: JsonValue) -> bytes:
     """Serialise a reply, never raising: a result JSON cannot carry becomes an error
     reply instead, and an ``id`` that cannot be echoed becomes ``null``, so the request
     still gets its one answer."""
@@ -199,7 +208,7 @@ _HALF_PAIR = "a string holds half of a UTF-16 surrogate pair"
 LONE_SURROGATE = f"invalid JSON: {_HALF_PAIR}"
 
 
-def _loads(body: bytes) -> Any:
+def _loads(body: bytes) -> JsonValue:
     try:
         value = _loads_like_python(body) if _LONG_DIGITS.search(body) else orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -209,7 +218,7 @@ def _loads(body: bytes) -> Any:
     return value
 
 
-def _loads_like_python(body: bytes) -> Any:
+def _loads_like_python(body: bytes) -> JsonValue:
     # For bodies orjson refuses or would read inexactly: reproduce Python's exact
     # messages (clients and upstream tests match "can't decode" / "in double quotes"),
     # and accept what Python's json accepts (NaN, Infinity) like upstream does.
@@ -228,11 +237,11 @@ class _HalfSurrogatePair(ValueError):
         super().__init__(_HALF_PAIR)
 
 
-def _refuse_constant(constant: str) -> Any:
+def _refuse_constant(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not JSON")
 
 
-def _python_loads(body: bytes, strict: bool) -> Any:
+def _python_loads(body: bytes, strict: bool) -> JsonValue:
     """Python's json, which keeps integers of any size exact; ``strict`` refuses NaN and
     Infinity. Half a surrogate pair, which it accepts, is refused: such a string cannot
     be encoded, and would fail later inside Anki's windows (an error dialog)."""
@@ -242,8 +251,8 @@ def _python_loads(body: bytes, strict: bool) -> Any:
     return value
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    pending = [value]
+def _has_lone_surrogate(value: JsonValue) -> bool:
+    pending: list[JsonValue] = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
@@ -259,14 +268,14 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def _is_integer(value: Any) -> bool:
+def _is_integer(value: JsonValue) -> bool:
     # jsonschema's "integer" accepts 6 and 6.0 but not True
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
-def validate_request(obj: Any) -> Request:
+def validate_request(obj: JsonValue) -> Request:
     """Apply AnkiConnect's request schema; messages are jsonschema's first line."""
     if not isinstance(obj, dict):
         raise BadRequest(f"{obj!r} is not of type 'object'")

@@ -6,16 +6,12 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.e2e.anki_process import AnkiProcess  # noqa: E402
+from anki_process import AnkiProcess  # this folder's: see its docstring
 
 
 def start_anki(name: str = "bench", files: dict[str, str | bytes] | None = None, **kwargs) -> AnkiProcess:

@@ -6,12 +6,11 @@ where actions answer a missing thing with different words, the message is a para
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
-from ._notebuild import field_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
@@ -20,7 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "is_int",
+    "field_text",
+    "tag_list",
     "sql_ids",
+    "chunks",
     "card_id",
     "card_ids",
     "card_rows",
@@ -34,6 +36,9 @@ __all__ = [
     "set_fields_exactly",
 ]
 
+#: ids or checksums per ``in (...)`` list: far below SQLite's statement size limit
+_SQL_CHUNK = 5000
+
 
 # --- values ----------------------------------------------------------------------------
 
@@ -43,10 +48,36 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def field_text(name: Any, value: Any) -> str:
+    """A field value as Anki stores it; numbers are accepted as their text, null as ""."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ActionError(errors.FIELD_VALUE_NOT_STRING.format(name))
+
+
+def tag_list(tags: Any) -> list[str]:
+    """``tags`` given as one string or a list of strings (Anki splits on spaces)."""
+    if isinstance(tags, str):
+        return [tags]
+    if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
+        return list(tags)
+    raise ActionError(errors.TAGS_NOT_STRING_LIST)
+
+
 def sql_ids(ids: Iterable[int]) -> str:
     """An SQL ``(...)`` list of the distinct ``ids``. Each goes through ``int()``: no text
     a client sent can reach the SQL."""
     return "(" + ",".join(str(int(each)) for each in dict.fromkeys(ids)) + ")"
+
+
+def chunks(values: list[int], size: int = _SQL_CHUNK) -> Iterator[list[int]]:
+    """``values`` in slices of ``size``: one ``in (...)`` list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 # --- cards and notes -------------------------------------------------------------------

@@ -261,18 +261,12 @@ def exportPackage(deck: Any, path: Any, includeSched: bool = False) -> bool:
     deck_id = collection.decks.id_for_name(deck) if isinstance(deck, str) else None
     if not deck_id:
         return False
-    with_scheduling = bool(includeSched)
-    collection.export_anki_package(
-        out_path=out_path,
-        options=ExportAnkiPackageOptions(
-            with_scheduling=with_scheduling,
-            with_deck_configs=with_scheduling,
-            with_media=True,
-            # the format upstream writes, which every Anki version can import
-            legacy=True,
-        ),
-        limit=DeckIdLimit(deck_id),
+    scheduling = bool(includeSched)  # due dates and review history, with their deck options
+    # legacy: the format upstream writes, which every Anki version can import
+    options = ExportAnkiPackageOptions(
+        with_scheduling=scheduling, with_deck_configs=scheduling, with_media=True, legacy=True
     )
+    collection.export_anki_package(out_path=out_path, options=options, limit=DeckIdLimit(deck_id))
     return True
 
 
@@ -287,19 +281,12 @@ def importPackage(path: Any) -> bool:
     if not os.path.isfile(package):
         raise ActionError(errors.PACKAGE_NOT_FOUND.format(package))
     if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-    result = collection.import_anki_package(
-        ImportAnkiPackageRequest(
-            package_path=package,
-            options=ImportAnkiPackageOptions(
-                merge_notetypes=False,
-                update_notes=if_newer,
-                update_notetypes=if_newer,
-                # whatever the package carries, as upstream's importer did
-                with_scheduling=True,
-                with_deck_configs=True,
-            ),
-        )
+    # scheduling and deck options: whatever the package carries, as upstream's importer did
+    options = ImportAnkiPackageOptions(
+        merge_notetypes=False, update_notes=if_newer, update_notetypes=if_newer,
+        with_scheduling=True, with_deck_configs=True,
     )
+    result = collection.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=options))
     _announce(result.changes)
     return True
 

@@ -17,12 +17,13 @@ import concurrent.futures
 import contextlib
 import contextvars
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from ..config import Config
 from ..errors import ActionError, CollectionUnavailable
+from ..wire import JsonObject, JsonValue
 from .questions import OpenQuestions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,7 @@ class MainThread(Protocol):
 class Dispatch(Protocol):
     """The dispatcher running the current request, for ``multi``'s items."""
 
-    async def handle_many(self, items: Any, info: RequestInfo) -> list[Any]: ...
+    async def handle_many(self, items: Iterable[JsonValue], info: RequestInfo) -> list[JsonValue]: ...
 
 
 class Subscriptions(Protocol):
@@ -94,9 +95,9 @@ class Subscriptions(Protocol):
     ``since`` are checked by the actions."""
 
     def subscribe(self, subscriber: Subscriber, topics: frozenset[str], since: int | None,
-                  run: object) -> dict[str, Any]: ...
+                  run: object) -> JsonObject: ...
 
-    def unsubscribe(self, subscriber: Subscriber, topics: frozenset[str]) -> dict[str, Any]: ...
+    def unsubscribe(self, subscriber: Subscriber, topics: frozenset[str]) -> JsonObject: ...
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,12 @@ class StatusFigures:
     """What serverStatus reports that only the add-on knows (see the README)."""
 
     #: address, startedAt, uptime
-    server: dict[str, Any]
+    server: JsonObject
     #: version, profile, collectionOpen, state, sync, permissionPrompts, permissionPromptsShown
-    anki: dict[str, Any]
-    traffic: dict[str, Any]
-    clients: list[dict[str, Any]]
-    events: dict[str, Any]
+    anki: JsonObject
+    traffic: JsonObject
+    clients: list[JsonObject]
+    events: JsonObject
 
 
 class StatusSource(Protocol):

@@ -88,7 +88,6 @@ def _edit_part(
 
 
 def _rename(parts: _Parts, model_name: Any, old_name: Any, new_name: Any) -> None:
-    # Anki renames a field's references in the templates as well.
     _edit_part(parts, model_name, old_name, lambda _notetype, part: part.update(name=new_name))
 
 
@@ -298,11 +297,13 @@ def _replace_in_model(
 
 @action()
 def modelTemplateRename(modelName: Any, oldTemplateName: Any, newTemplateName: str) -> None:
+    """Rename a card template; its cards keep it."""
     _rename(TEMPLATES, modelName, oldTemplateName, newTemplateName)
 
 
 @action()
 def modelTemplateReposition(modelName: Any, templateName: Any, index: int) -> None:
+    """Move a card template to ``index`` (0-based); its cards move with it."""
     _reposition(TEMPLATES, modelName, templateName, index)
 
 
@@ -322,6 +323,7 @@ def modelTemplateAdd(modelName: Any, template: dict[str, str]) -> None:
 
 @action()
 def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
+    """Remove a card template and delete its cards."""
     _remove(TEMPLATES, modelName, templateName)
 
 
@@ -330,11 +332,13 @@ def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
 
 @action()
 def modelFieldRename(modelName: Any, oldFieldName: Any, newFieldName: str) -> None:
+    """Rename a field; Anki renames its references in the templates as well."""
     _rename(FIELDS, modelName, oldFieldName, newFieldName)
 
 
 @action()
 def modelFieldReposition(modelName: Any, fieldName: Any, index: int) -> None:
+    """Move a field to ``index`` (0-based); each note's content moves with it."""
     _reposition(FIELDS, modelName, fieldName, index)
 
 
@@ -357,6 +361,7 @@ def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> N
 
 @action()
 def modelFieldRemove(modelName: Any, fieldName: Any) -> None:
+    """Remove a field, its content in every note and its references in the templates."""
     _remove(FIELDS, modelName, fieldName)
 
 

@@ -20,18 +20,9 @@ from anki.utils import split_fields
 
 from .. import errors
 from ..errors import ActionError
-from ._checks import is_int, note_ids, require_model, set_fields_exactly, sql_ids
-from ._notebuild import (
-    Candidate,
-    MediaEntry,
-    NoteBuilder,
-    attach_media,
-    check_candidates,
-    chunks,
-    field_text,
-    prefetch_media,
-    tag_list,
-)
+from ._checks import chunks, field_text, is_int, note_ids, require_model, set_fields_exactly, sql_ids, tag_list
+from ._duplicates import Candidate, check_candidates
+from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
 from .context import col, env, on_main, on_main_sliced
 from .registry import action
 

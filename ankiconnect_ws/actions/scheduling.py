@@ -109,10 +109,10 @@ def forgetCards(cards: Any) -> None:
 
 @action()
 def relearnCards(cards: Any) -> None:
-    collection = col()
     ids = card_ids(cards)
     if not ids:
         return
+    collection = col()
     now = int(time.time())
     # Anki has no "relearn" operation. mod and usn are set so the change syncs; due is
     # "now" because a learning card's due is a timestamp (its old value was a day number).

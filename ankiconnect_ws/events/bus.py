@@ -23,10 +23,10 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..config import Config
-from ..wire import compact, dumps
+from ..wire import JsonObject, compact, dumps
 
 __all__ = ["EventBus", "Subscription", "Subscriber", "TOPICS", "ALL", "now_ms"]
 
@@ -110,7 +110,7 @@ class EventBus:
     def byte_budget(self) -> int:
         return max(1, self.settings().eventBufferBytes)
 
-    def publish(self, name: str, data: dict[str, Any] | None = None, stamp: int | None = None) -> None:
+    def publish(self, name: str, data: JsonObject | None = None, stamp: int | None = None) -> None:
         """Number, buffer and fan out one event; ``stamp`` (ms) is when it happened."""
         self.seq += 1
         # kept for replay: a compact copy (see wire.compact)
@@ -152,7 +152,7 @@ class EventBus:
         })
 
     def subscribe(self, subscriber: Subscriber, topics: frozenset[str], since: int | None = None,
-                  run: object = None) -> dict[str, Any]:
+                  run: object = None) -> JsonObject:
         """Add ``topics``; with ``since``, first queue the buffered events after it (of the
         topics new to this subscriber)."""
         sub = subscriber.subscription
@@ -177,7 +177,7 @@ class EventBus:
             if seq > since and wanted.wants(name):
                 self._offer(subscriber, frame)
 
-    def unsubscribe(self, subscriber: Subscriber, topics: frozenset[str]) -> dict[str, Any]:
+    def unsubscribe(self, subscriber: Subscriber, topics: frozenset[str]) -> JsonObject:
         sub = subscriber.subscription
         sub.topics = set() if ALL in topics else sub.topics - topics
         if not sub.topics:
@@ -189,10 +189,10 @@ class EventBus:
         self.subscribers.discard(subscriber)
         subscriber.subscription.clear()
 
-    def _state(self, sub: Subscription) -> dict[str, Any]:
+    def _state(self, sub: Subscription) -> JsonObject:
         return {"subscribed": sorted(sub.topics), "seq": self.seq, "run": self.run}
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> JsonObject:
         """For serverStatus."""
         return {
             "seq": self.seq,

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..wire import JsonObject
+
 if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
 
 __all__ = ["ChangeDetector", "Publish"]
 
-Publish = Callable[[str, dict[str, Any]], None]
+#: hands one event (its name and data) to the bus
+Publish = Callable[[str, JsonObject], None]
 
 # id, mod, then the columns whose change makes a row "updated"
 NOTE_ROWS = "select id, mod, mid, tags, flds from notes where mod >= ?"

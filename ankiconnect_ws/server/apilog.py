@@ -10,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from typing import Any, TextIO
+from typing import TextIO
 
 __all__ = ["ApiLog"]
 
 
-def _redacted(value: Any) -> Any:
+def _redacted(value: object) -> object:
     if isinstance(value, dict):
         return {k: ("<redacted>" if k == "key" and v is not None else _redacted(v)) for k, v in value.items()}
     if isinstance(value, list):
@@ -29,7 +29,8 @@ class ApiLog:
         self._file: TextIO = open(path, "w", encoding="utf-8")
         self._lock = threading.Lock()
 
-    def write(self, kind: str, value: Any) -> None:
+    def write(self, kind: str, value: object) -> None:
+        """``value``: a request or a reply (a request may hold any JSON a client sent)."""
         text = json.dumps(_redacted(value), indent=4, sort_keys=True, default=str)
         with self._lock:
             self._file.write(f"[{kind}]\n{text}\n\n")

@@ -12,12 +12,12 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..actions.context import RequestInfo, Transport
 from ..config import Config
 from ..protocol import REFUSED, Dispatcher, Reply, admit
-from ..wire import Request
+from ..wire import JsonObject, JsonValue, Request
 from .apilog import ApiLog
 from .stats import TrafficStats
 
@@ -92,7 +92,7 @@ class App:
         if path:
             self._api_log = ApiLog(path)
 
-    def _log(self, kind: str, value: Any) -> None:
+    def _log(self, kind: str, value: Request | JsonValue) -> None:
         api_log = self._api_log
         if api_log is not None:
             try:
@@ -110,6 +110,6 @@ class App:
         if self.events is not None:
             self.events.drop(session)
 
-    def clients(self) -> list[dict[str, Any]]:
+    def clients(self) -> list[JsonObject]:
         """The open WebSocket connections, for serverStatus."""
         return [session.figures() for session in self.sessions]

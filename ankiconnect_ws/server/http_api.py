@@ -8,10 +8,9 @@ spec/ankiconnect-reference.md section 2 for the rules reproduced here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..actions.context import RequestInfo
-from ..wire import BadRequest, encode_reply, parse_request
+from ..wire import BadRequest, JsonValue, encode_reply, parse_request
 from .app import App
 from .security import OriginDecision, decide_origin
 
@@ -36,7 +35,7 @@ def cors_headers(cors_origin: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
-def _json_reply(cors_origin: str, value: Any) -> HttpReply:
+def _json_reply(cors_origin: str, value: JsonValue) -> HttpReply:
     return HttpReply(
         200,
         [(b"Content-Type", b"application/json"), *cors_headers(cors_origin)],

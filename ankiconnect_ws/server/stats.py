@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import Any
+
+from ..wire import JsonObject
 
 __all__ = ["TrafficStats"]
 
@@ -19,8 +20,8 @@ NOT_COUNTED = frozenset({"serverStatus"})
 
 class TrafficStats:
     def __init__(self, recent: int = 50, refused: int = 50) -> None:
-        self.recent: collections.deque[dict[str, Any]] = collections.deque(maxlen=recent)
-        self.refused: collections.deque[dict[str, Any]] = collections.deque(maxlen=refused)
+        self.recent: collections.deque[JsonObject] = collections.deque(maxlen=recent)
+        self.refused: collections.deque[JsonObject] = collections.deque(maxlen=refused)
         # one bucket per second: [second, http, ws, errors]
         self.buckets: collections.deque[list[int]] = collections.deque(maxlen=HISTORY_SECONDS)
         self.totals = {"http": 0, "ws": 0, "errors": 0, "refused": 0}
@@ -57,7 +58,7 @@ class TrafficStats:
                              "value": value, "action": action})
         self.totals["refused"] += 1
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JsonObject:
         now = int(time.time())
         by_second = {b[0]: b for b in self.buckets}
         series = []

@@ -14,7 +14,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TypeVarTuple, Unpack
 
 from .app import App
 from .http import HttpConnection
@@ -24,6 +24,7 @@ __all__ = ["ServerThread"]
 log = logging.getLogger("ankiconnect_ws.server")
 
 BoundCallback = Callable[[tuple[str, int] | None, str | None], None]
+Args = TypeVarTuple("Args")
 
 
 class ServerThread:
@@ -33,7 +34,7 @@ class ServerThread:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._server: asyncio.base_events.Server | None = None
         #: each connection's task and its HTTP state (for closing an idle one when full)
-        self._connections: dict[asyncio.Task[Any], HttpConnection] = {}
+        self._connections: dict[asyncio.Task[object], HttpConnection] = {}
         self.address: tuple[str, int] | None = None
         self._started = threading.Event()
 
@@ -44,7 +45,7 @@ class ServerThread:
         self._started.wait()
         self.rebind(host, port, on_bound)
 
-    def rebind(self, host: str, port: int, on_bound: BoundCallback | None = None) -> "Future[Any]":
+    def rebind(self, host: str, port: int, on_bound: BoundCallback | None = None) -> "Future[None]":
         """(Re)listen on host:port; open connections are kept."""
         return asyncio.run_coroutine_threadsafe(self._listen(host, port, on_bound), self.loop)
 
@@ -53,7 +54,7 @@ class ServerThread:
         """Connections being served right now (HTTP and WebSocket)."""
         return len(self._connections)
 
-    def call(self, fn: Callable[..., Any], *args: Any) -> None:
+    def call(self, fn: Callable[[Unpack[Args]], object], *args: Unpack[Args]) -> None:
         """Run ``fn(*args)`` on the server thread soon (e.g. publishing an event);
         dropped once the loop is closed (Anki is exiting)."""
         with contextlib.suppress(RuntimeError):

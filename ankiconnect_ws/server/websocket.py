@@ -17,13 +17,12 @@ import codecs
 import contextlib
 import logging
 import time
-from typing import Any
 
 from .._deps import Opcode, ServerProtocol, State
 from ..actions.context import RequestInfo
 from ..events import Subscription
 from ..protocol import Reply
-from ..wire import BadRequest, encode_reply, parse_message
+from ..wire import BadRequest, JsonObject, JsonValue, encode_reply, parse_message
 from .app import App
 
 __all__ = ["Session"]
@@ -95,7 +94,7 @@ class Session:
             self.protocol.send_close(code, reason)
             self.flush()
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> JsonObject:
         """For serverStatus (``clients``)."""
         sub = self.subscription
         return {
@@ -111,7 +110,7 @@ class Session:
 
     async def handle_message(self, payload: bytes) -> None:
         """Answer one message: exactly one reply, whatever the message holds."""
-        request_id: Any = None
+        request_id: JsonValue = None
         try:
             try:
                 request = parse_message(payload)

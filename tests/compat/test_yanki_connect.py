@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 COMPAT = Path(__file__).resolve().parent
 SCRIPT_TIMEOUT = 240  # the script itself runs in about 20-40 s

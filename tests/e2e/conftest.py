@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 #: small limits so the limit tests need small payloads
 TEST_CONFIG = {"maxBodyBytes": 1_000_000, "wsMaxMessageBytes": 1_000_000, "subscriberQueueSize": 50,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .anki_process import ROOT, AnkiProcess
+from bench.anki_process import ROOT, AnkiProcess
 from .conftest import TEST_CONFIG
 
 

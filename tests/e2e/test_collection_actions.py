@@ -23,7 +23,9 @@ from typing import Any
 
 import pytest
 
-from .anki_process import AnkiProcess, wait_until
+from bench.anki_process import AnkiProcess
+
+from ..support.waiting import wait_until
 
 NOT_LOGGED_IN = "sync: auth not configured"
 UNAVAILABLE = "collection is not available"

@@ -10,7 +10,7 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 from .conftest import SECOND_PROFILE
 
 

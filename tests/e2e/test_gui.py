@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from .anki_process import AnkiProcess, wait_until
+from bench.anki_process import AnkiProcess
+
+from ..support.waiting import wait_until
 
 NOT_OPEN = {"error": "Add Note dialog is not open", "code": 1}
 SEED_CURRENT_CARD_KEYS = {

@@ -24,7 +24,7 @@ from anki.collection import Collection
 
 from ankiconnect_ws.cli import PROFILE
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 
 def anki_pid(launcher: AnkiProcess) -> int:

@@ -9,8 +9,10 @@ import time
 
 from ankiconnect_ws.wire import TOO_DEEP
 
-from ..api_calls import strict_loads
-from .anki_process import AnkiProcess, wait_until
+from ..support.wire import strict_json
+from bench.anki_process import AnkiProcess
+
+from ..support.waiting import wait_until
 from .conftest import API_KEY
 
 MULTI_EXAMPLE = [
@@ -136,12 +138,17 @@ def test_implicitly_trusted_origins(anki: AnkiProcess) -> None:
     assert status == 403
 
 
-def test_options_preflight_with_private_network(anki: AnkiProcess) -> None:
-    status, headers, body = anki.post(b"", {
-        "Origin": "chrome-extension://abc",
+def private_network_preflight(anki: AnkiProcess, origin: str) -> tuple[int, dict[str, str], bytes]:
+    """A browser's preflight before a POST from ``origin`` to a private address."""
+    return anki.post(b"", {
+        "Origin": origin,
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Private-Network": "true",
     }, method="OPTIONS")
+
+
+def test_options_preflight_with_private_network(anki: AnkiProcess) -> None:
+    status, headers, body = private_network_preflight(anki, "chrome-extension://abc")
     assert status == 200 and body == b""
     assert headers["Access-Control-Allow-Origin"] == "chrome-extension://abc"
     assert headers["Access-Control-Allow-Headers"] == "*"
@@ -151,11 +158,7 @@ def test_options_preflight_with_private_network(anki: AnkiProcess) -> None:
 
 
 def test_untrusted_preflight_grants_nothing_and_a_large_untrusted_body_is_refused_at_once(anki: AnkiProcess) -> None:
-    status, headers, body = anki.post(b"", {
-        "Origin": "https://evil.example",
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Private-Network": "true",
-    }, method="OPTIONS")
+    status, headers, body = private_network_preflight(anki, "https://evil.example")
     assert status == 200 and body == b""
     assert not [name for name in headers if name.lower().startswith("access-control-")], headers
     with socket.create_connection((anki.host, anki.port), timeout=10) as sock:
@@ -320,18 +323,18 @@ def test_every_reply_is_strict_json(anki: AnkiProcess) -> None:
     exactly one reply each, in JSON a strict parser reads."""
     status, _, body = anki.post(b'{"action": "getDecks", "version": 6, '
                                 b'"params": {"cards": [[Infinity], [18446744073709551616]]}}')
-    assert status == 200 and strict_loads(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
+    assert status == 200 and strict_json(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
     deep = "[" * 990 + "]" * 990
     status, _, body = anki.post('{"action": "getDecks", "version": 6, "params": {"cards": %s}}' % deep)
-    assert status == 200 and strict_loads(body) == {"result": None, "error": TOO_DEEP}
+    assert status == 200 and strict_json(body) == {"result": None, "error": TOO_DEEP}
     with anki.ws() as ws:
         ws.send('{"id": %s, "action": "version"}' % ("[" * 1000 + "]" * 1000))
-        reply = strict_loads(ws.recv(timeout=10))
+        reply = strict_json(ws.recv(timeout=10))
         assert reply["id"] is None and reply["error"].startswith(TOO_DEEP)
         ws.send('{"id": 2, "action": "getDecks", "params": {"cards": %s}}' % deep)
-        assert strict_loads(ws.recv(timeout=10)) == {"id": 2, "result": None, "error": TOO_DEEP}
+        assert strict_json(ws.recv(timeout=10)) == {"id": 2, "result": None, "error": TOO_DEEP}
         ws.send('{"id": 3, "action": "version"}')
-        assert strict_loads(ws.recv(timeout=10)) == {"id": 3, "result": 6, "error": None}
+        assert strict_json(ws.recv(timeout=10)) == {"id": 3, "result": 6, "error": None}
 
 
 def test_huge_integers_get_an_answer(anki: AnkiProcess) -> None:

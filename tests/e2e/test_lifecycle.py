@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 
 def test_new_bind_address_applies_at_next_profile_open(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .anki_process import AnkiProcess, wait_until
+from bench.anki_process import AnkiProcess
+
+from ..support.waiting import wait_until
 
 PROBE = '''"""Test probe (tests/e2e/test_modal_box.py): opens a modal box from Anki's task queue."""
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from ..unit.test_catalogue import UPSTREAM_122
-from .anki_process import AnkiProcess
-from .messages import missing, unexpected
+from ..support.catalogue import UPSTREAM_122
+from bench.anki_process import AnkiProcess
+from ..support.messages import missing, unexpected
 from .conftest import SECOND_PROFILE
 
 DUPLICATE = "cannot create note because it is a duplicate"

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from ..http_files import FileServer
-from .anki_process import AnkiProcess
-from .messages import missing, unexpected
+from ..support.http_files import FileServer
+from bench.anki_process import AnkiProcess
+from ..support.messages import missing, unexpected
 
 DUPLICATE = "cannot create note because it is a duplicate"
 #: the skipHash of the seed's addNote sample (a stub file of the site it downloads from)

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 
 def over_ws(anki: AnkiProcess, action: str, **params: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 
 
 def test_server_status_shape_and_live_figures(anki: AnkiProcess) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 from .conftest import API_KEY
 
 CHROMIUM = "/usr/bin/chromium"

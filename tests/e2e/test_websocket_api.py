@@ -9,7 +9,7 @@ import threading
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from .anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 from .conftest import API_KEY
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ankiconnect_ws.build import AnkiRelease
 
-from ..e2e.anki_process import ROOT
+from bench.anki_process import ROOT
 
 STOCK_ROOT = ROOT / ".venv-stock"
 #: written last: a half-made environment (interrupted install) is made again

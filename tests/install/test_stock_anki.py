@@ -16,7 +16,7 @@ import pytest
 
 from ankiconnect_ws.build import TESTED_ANKI, AnkiRelease
 
-from ..e2e.anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 from ..e2e.test_events import add_note, next_event, subscribe
 from .stock import importable, stock_python
 

@@ -13,7 +13,7 @@ import pytest
 
 from ankiconnect_ws.build import TESTED_ANKI
 
-from ..e2e.anki_process import AnkiProcess
+from bench.anki_process import AnkiProcess
 from .stock import stock_python
 
 #: sorts before "ankiconnect_ws", so Anki imports it first

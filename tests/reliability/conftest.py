@@ -1,9 +1,9 @@
 """Reliability runs: fuzz, concurrent clients, SIGKILL under load. Each module starts its
-own real Anki (tests/e2e/anki_process.py), so the shared e2e instance is not disturbed."""
+own real Anki (bench/anki_process.py), so the shared e2e instance is not disturbed."""
 
 from __future__ import annotations
 
-from .report import LINES
+from ..support.report import LINES
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from ..e2e.anki_process import AnkiProcess
-from .report import report
-from .wire import HttpClient, envelope_problem, strict_json
+from bench.anki_process import AnkiProcess
+from ..support.report import report
+from ..support.wire import HttpClient, envelope_problem, strict_json
 
 pytestmark = pytest.mark.reliability
 

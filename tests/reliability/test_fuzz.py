@@ -1,6 +1,6 @@
 """Fuzz every action over HTTP and WebSocket against a real headless Anki.
 
-Thousands of seeded cases (tests/reliability/fuzzgen.py): plausible parameters built
+Thousands of seeded cases (tests/support/fuzzgen.py): plausible parameters built
 from each action's signature and the live collection, mixed with junk and broken bodies.
 For every case: no HTTP 5xx, a reply that is strict JSON (no NaN/Infinity, valid UTF-8)
 and a well-formed envelope (on WebSocket with the request's id), exactly one reply
@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
-from ..e2e.anki_process import AnkiProcess
-from ..http_files import FileServer
-from .fuzzgen import EXCLUDED, Generator, World, fuzzed_actions
-from .integrity import check_collection
-from .report import report
-from .wire import HttpClient, WsWindow, describe, encode, envelope_problem, strict_json
+from bench.anki_process import AnkiProcess
+from ..support.http_files import FileServer
+from ..support.fuzzgen import EXCLUDED, Generator, World, fuzzed_actions
+from ..support.integrity import check_collection
+from ..support.report import report
+from ..support.wire import HttpClient, WsWindow, describe, encode, envelope_problem, strict_json
 
 pytestmark = pytest.mark.reliability
 

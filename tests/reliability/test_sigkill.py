@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from ..e2e.anki_process import AnkiProcess
-from .integrity import check_collection
-from .report import report
-from .wire import HttpClient, strict_json
+from bench.anki_process import AnkiProcess
+from ..support.integrity import check_collection
+from ..support.report import report
+from ..support.wire import HttpClient, strict_json
 
 pytestmark = pytest.mark.reliability
 

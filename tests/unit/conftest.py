@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .test_media import MediaServer
+from ..support.http_files import MediaServer
 
 
 @pytest.fixture

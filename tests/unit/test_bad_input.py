@@ -10,7 +10,7 @@ import pytest
 
 from ankiconnect_ws.actions import registry
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 WEIRD: list[Any] = [None, 1234567890123, -1, "x", "", [], ["x", None], {}, {"id": "x"}, True, 1.5]
 #: actions that would really do something outside the collection with odd input

@@ -9,7 +9,7 @@ from anki.collection import Collection
 from anki.consts import QUEUE_TYPE_SUSPENDED
 from anki.scheduler.v3 import CardAnswer
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 DEFAULT_DECK = 1
 UNKNOWN_CARD = 1234

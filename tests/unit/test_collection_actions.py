@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 
 def _add_note(collection: Collection, deck: str, front: str, back: str = "back") -> int:

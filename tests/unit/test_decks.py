@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anki.collection import Collection
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 
 def _add_card(collection: Collection, deck: str, front: str) -> int:

@@ -18,8 +18,8 @@ from ankiconnect_ws.wire import (
     MAX_DEPTH, TOO_DEEP, BadRequest, encode_reply, nested_too_deeply, parse_message, parse_request,
 )
 
-from ..api_calls import strict_loads
-from ..conftest import LocalApi
+from ..support.wire import strict_json
+from ..support.local_api import LocalApi
 
 
 def test_version_bare_for_v4_and_enveloped_for_v6(api: LocalApi) -> None:
@@ -153,25 +153,25 @@ def test_replies_are_strict_json_whatever_numbers_the_request_held(api: LocalApi
     request = parse_request(
         b'{"action": "getDecks", "version": 6, "params": {"cards": [[Infinity], [18446744073709551616], [NaN]]}}'
     )
-    assert strict_loads(encode_reply(api.request(request))) == {
+    assert strict_json(encode_reply(api.request(request))) == {
         "result": {"Default": [[None], [2**64], [None]]}, "error": None,
     }
     # without a big integer (orjson writes it) the answer is the same
     request = parse_request(b'{"action": "getDecks", "version": 6, "params": {"cards": [[-Infinity]]}}')
-    assert strict_loads(encode_reply(api.request(request))) == {"result": {"Default": [[None]]}, "error": None}
+    assert strict_json(encode_reply(api.request(request))) == {"result": {"Default": [[None]]}, "error": None}
 
 
 def test_a_reply_json_cannot_carry_is_still_one_strict_json_answer() -> None:
     too_deep = _nested(1000)
     for result in (too_deep, [2**64, too_deep]):  # orjson's path, Python json's path
-        reply = strict_loads(encode_reply({"result": result, "error": None}))
+        reply = strict_json(encode_reply({"result": result, "error": None}))
         assert reply["result"] is None
         assert reply["error"].startswith("the result cannot be sent as JSON: "), reply
     # an id that cannot be echoed becomes null, with a clear error
-    assert strict_loads(encode_reply({"id": too_deep, "result": 1, "error": None})) == {
+    assert strict_json(encode_reply({"id": too_deep, "result": 1, "error": None})) == {
         "id": None, "result": None, "error": "the request id cannot be sent back as JSON",
     }
-    assert strict_loads(encode_reply({"id": [2**64, float("nan")], "result": 1, "error": None})) == {
+    assert strict_json(encode_reply({"id": [2**64, float("nan")], "result": 1, "error": None})) == {
         "id": [2**64, None], "result": 1, "error": None,
     }
 

@@ -19,42 +19,10 @@ import pytest
 from ankiconnect_ws.actions.context import RequestInfo
 from ankiconnect_ws.config import Config
 
-from ..conftest import LocalApi
-from ..http_files import FileServer, RawServer
+from ..support.http_files import AUDIO, HELLO, MediaServer, RawServer
+from ..support.local_api import LocalApi
 
-HELLO = b"Hello, world!"
 HELLO_B64 = base64.b64encode(HELLO).decode()
-AUDIO = b"ID3 fake mp3 bytes"
-
-
-class MediaServer(FileServer):
-    """Serves /audio.mp3, /hello.txt and a /slow file (after 1 s); 404 otherwise.
-
-    ``seen_inside_main`` records, for each request, whether the collection work of an
-    action was running at that moment (set by ``watch_main``).
-    """
-
-    def __init__(self) -> None:
-        files = {"/audio.mp3": AUDIO, "/hello.txt": HELLO, "/slow": b"late"}
-        super().__init__(files.get, slow=("/slow",))
-        self.seen_inside_main: list[bool] = []
-        self.inside_main = threading.Event()
-        self.on_request.append(lambda _path: self.seen_inside_main.append(self.inside_main.is_set()))
-
-    def watch_main(self, api: LocalApi) -> list[int]:
-        """Route the api's main-thread calls through a marker; returns the call log."""
-        calls: list[int] = []
-
-        async def run_on_main(fn):  # type: ignore[no-untyped-def]
-            calls.append(1)
-            self.inside_main.set()
-            try:
-                return fn()
-            finally:
-                self.inside_main.clear()
-
-        api.rewire(run_on_main=run_on_main)
-        return calls
 
 
 def media_dir(api: LocalApi) -> Path:

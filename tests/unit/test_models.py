@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from anki.collection import Collection
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 SEED_MODEL = {
     "modelName": "newModelName",

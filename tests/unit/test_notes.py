@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ..conftest import LocalApi
-from .test_media import AUDIO, MediaServer
+from ..support.local_api import LocalApi
+from ..support.http_files import AUDIO, MediaServer
 
 DUPLICATE = "cannot create note because it is a duplicate"
 EMPTY = "cannot create note because it is empty"

@@ -11,7 +11,7 @@ from anki.collection import Collection
 from ankiconnect_ws.actions import context
 from ankiconnect_ws.actions import notes as notes_module
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 
 def batch() -> list[dict[str, Any]]:

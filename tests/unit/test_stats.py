@@ -9,7 +9,7 @@ import pytest
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
-from ..conftest import LocalApi
+from ..support.local_api import LocalApi
 
 DEFAULT_DECK = 1
 REVIEW_KEYS = ["id", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type"]

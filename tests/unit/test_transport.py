@@ -25,7 +25,7 @@ from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread
 from ankiconnect_ws.wire import MAX_DEPTH, TOO_DEEP, BadRequest, parse_request
 
-from ..api_calls import strict_loads
+from ..support.wire import strict_json
 
 HANDSHAKE = (
     b"GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -436,24 +436,24 @@ def test_every_reply_is_one_strict_json_answer(server: tuple[ServerThread, int])
     status, body = _post(port, b'{"action": "getDecks", "version": 6, '
                                b'"params": {"cards": [[Infinity], [18446744073709551616]]}}')
     assert status == 200
-    assert strict_loads(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
+    assert strict_json(body) == {"result": {"Default": [[None], [2**64]]}, "error": None}
     # HTTP: absurd nesting is a clear error, not a 500
     status, body = _post(port, b'{"action": "getDecks", "version": 6, "params": {"cards": %s}}' % _deep(990).encode())
     assert status == 200
-    assert strict_loads(body) == {"result": None, "error": TOO_DEEP}
+    assert strict_json(body) == {"result": None, "error": TOO_DEEP}
     # WebSocket: one reply per message; the id comes back whenever it can
     with connect(f"ws://127.0.0.1:{port}/", max_size=None) as ws:
         ws.send('{"id": %s, "action": "version"}' % _deep(1000))
-        reply = strict_loads(ws.recv(timeout=5))
+        reply = strict_json(ws.recv(timeout=5))
         assert reply["id"] is None and reply["result"] is None and reply["error"].startswith(TOO_DEEP)
         ws.send('{"id": 7, "action": "version", "params": {"x": %s}}' % _deep(1000))
-        assert strict_loads(ws.recv(timeout=5)) == {"id": 7, "result": None, "error": TOO_DEEP}
+        assert strict_json(ws.recv(timeout=5)) == {"id": 7, "result": None, "error": TOO_DEEP}
         ws.send('{"id": [8, %s], "action": "version"}' % _deep(200))
-        assert strict_loads(ws.recv(timeout=5))["id"] is None
+        assert strict_json(ws.recv(timeout=5))["id"] is None
         ws.send('{"id": 9, "action": "getDecks", "params": {"cards": [[1e400]]}}')  # 1e400 is Infinity
-        assert strict_loads(ws.recv(timeout=5))["id"] is None  # strict JSON in: invalid, no id
+        assert strict_json(ws.recv(timeout=5))["id"] is None  # strict JSON in: invalid, no id
         ws.send('{"id": 10, "action": "getDecks", "params": {"cards": [%s]}}' % _deep(MAX_DEPTH - 4))
-        reply = strict_loads(ws.recv(timeout=5))
+        reply = strict_json(ws.recv(timeout=5))
         assert reply["id"] == 10 and reply["error"] is None  # at the limit: answered in full
         ws.send('{"id": 11, "action": "version"}')
-        assert strict_loads(ws.recv(timeout=5)) == {"id": 11, "result": 6, "error": None}
+        assert strict_json(ws.recv(timeout=5)) == {"id": 11, "result": 6, "error": None}

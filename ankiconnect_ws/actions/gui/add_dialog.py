@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ... import errors
 from ...errors import ActionError
-from .._checks import require_deck_id, require_model, set_fields_exactly
-from .._notebuild import MediaEntry, attach_media, field_text, prefetch_media, tag_list
+from .._checks import field_text, require_deck_id, require_model, set_fields_exactly, tag_list
+from .._notebuild import MediaEntry, attach_media, prefetch_media
 from ..context import col, gui, on_main
 from ..registry import action
 from ._waiting import after_editor_saved, wait

@@ -1,4 +1,10 @@
-"""Start one real Anki through the CLI and talk to it over real HTTP and WebSocket."""
+"""Start one real Anki through the CLI and talk to it over real HTTP and WebSocket.
+
+The one driver of a real Anki, for the benchmarks and the tests alike. It lives in
+bench/ because the benchmarks run as plain scripts (``python bench/notes.py``), which
+import only from their own folder; the tests, run from the project root, import it as
+``bench.anki_process``. Nothing here imports test code.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,35 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from ..api_calls import ApiCalls
+ROOT = Path(__file__).resolve().parents[1]
 
-ROOT = Path(__file__).resolve().parents[2]
+
+class ApiCalls:
+    """``envelope(action, **params)`` gives the version-6 reply; these build on it.
+
+    Shared by this driver and the unit tests' in-process API (tests/support/local_api.py).
+    """
+
+    def envelope(self, action: str, **params: Any) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, action: str, **params: Any) -> Any:
+        """The result; an AssertionError if the action failed."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is None, reply["error"]
+        return reply["result"]
+
+    def error(self, action: str, **params: Any) -> str:
+        """The error string; an AssertionError if the action succeeded."""
+        reply = self.envelope(action, **params)
+        assert reply["error"] is not None, f"{action} unexpectedly succeeded: {reply}"
+        assert reply["result"] is None
+        return reply["error"]
 
 
 class AnkiProcess(ApiCalls):
@@ -119,14 +145,3 @@ class AnkiProcess(ApiCalls):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             return self.proc.wait()
-
-
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)

@@ -1,4 +1,4 @@
-"""A small local HTTP server for media-download tests (unit and end-to-end)."""
+"""Small local HTTP servers for media-download tests (unit and end-to-end)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,28 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Self
+
+from .local_api import LocalApi
+
+HELLO = b"Hello, world!"
+AUDIO = b"ID3 fake mp3 bytes"
 
 
-class FileServer:
+class _Server:
+    """Closed at the end of a ``with`` block."""
+
+    def close(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class FileServer(_Server):
     """Serves ``route(path) -> bytes | None`` on 127.0.0.1 (None: 404).
 
     ``requests`` logs each path; ``on_request`` callbacks run for each request (e.g. to
@@ -54,14 +73,38 @@ class FileServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> "FileServer":
-        return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+class MediaServer(FileServer):
+    """Serves /audio.mp3, /hello.txt and a /slow file (after 1 s); 404 otherwise.
+
+    ``seen_inside_main`` records, for each request, whether the collection work of an
+    action was running at that moment (set by ``watch_main``).
+    """
+
+    def __init__(self) -> None:
+        files = {"/audio.mp3": AUDIO, "/hello.txt": HELLO, "/slow": b"late"}
+        super().__init__(files.get, slow=("/slow",))
+        self.seen_inside_main: list[bool] = []
+        self.inside_main = threading.Event()
+        self.on_request.append(lambda _path: self.seen_inside_main.append(self.inside_main.is_set()))
+
+    def watch_main(self, api: LocalApi) -> list[int]:
+        """Route the api's main-thread calls through a marker; returns the call log."""
+        calls: list[int] = []
+
+        async def run_on_main(fn: Callable[[], Any]) -> Any:
+            calls.append(1)
+            self.inside_main.set()
+            try:
+                return fn()
+            finally:
+                self.inside_main.clear()
+
+        api.rewire(run_on_main=run_on_main)
+        return calls
 
 
-class RawServer:
+class RawServer(_Server):
     """A TCP server on 127.0.0.1 whose test writes the raw HTTP reply itself.
 
     For each connection the request head is read, then ``reply(send)`` runs; ``send``
@@ -111,9 +154,3 @@ class RawServer:
         self.stopping.set()
         self.thread.join()
         self.listener.close()
-
-    def __enter__(self) -> "RawServer":
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
