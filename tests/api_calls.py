@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .schema_check import check_call
+
 
 class ApiCalls:
     """``envelope(action, **params)`` gives the version-6 reply; these build on it."""
@@ -13,9 +15,11 @@ class ApiCalls:
         raise NotImplementedError
 
     def __call__(self, action: str, **params: Any) -> Any:
-        """The result; an AssertionError if the action failed."""
+        """The result; an AssertionError if the action failed, or if the call does not
+        match the action's schema (see tests/schema_check.py)."""
         reply = self.envelope(action, **params)
         assert reply["error"] is None, reply["error"]
+        check_call(action, params, reply["result"])
         return reply["result"]
 
     def error(self, action: str, **params: Any) -> str:

@@ -31,11 +31,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import errors
 from ..config import Config
 from ..errors import ActionError
+from ._types import Flag
 from .context import col, env, on_main
 from .registry import action
 
@@ -477,12 +478,12 @@ def _read_media_file(folder: str, name: str) -> bytes | None:
 
 @action()
 async def storeMediaFile(
-    filename: Any,
-    data: Any = None,
-    path: Any = None,
-    url: Any = None,
-    skipHash: Any = None,
-    deleteExisting: bool = True,
+    filename: str,
+    data: str | None = None,
+    path: str | None = None,
+    url: str | None = None,
+    skipHash: str | None = None,
+    deleteExisting: Flag = True,
 ) -> str | None:
     check_media_name(filename)
     content = await fetch_content(data, path, url)
@@ -492,7 +493,7 @@ async def storeMediaFile(
 
 
 @action()
-async def retrieveMediaFile(filename: Any) -> str | bool:
+async def retrieveMediaFile(filename: str) -> str | Literal[False]:
     name = _stored_name(check_media_name(filename))
     folder = await on_main(lambda: col().media.dir())
     content = await asyncio.to_thread(_read_media_file, folder, name)
@@ -500,7 +501,7 @@ async def retrieveMediaFile(filename: Any) -> str | bool:
 
 
 @action()
-def getMediaFilesNames(pattern: Any = "*") -> list[str]:
+def getMediaFilesNames(pattern: str = "*") -> list[str]:
     if not isinstance(pattern, str) or any(sep in pattern for sep in ("/", "\\", "\0")):
         raise ActionError(errors.MEDIA_INVALID_PATTERN.format(pattern))
     return sorted(glob.glob(pattern, root_dir=col().media.dir()))
@@ -512,5 +513,5 @@ def getMediaDirPath() -> str:
 
 
 @action()
-def deleteMediaFile(filename: Any) -> None:
+def deleteMediaFile(filename: str) -> None:
     col().media.trash_files([_stored_name(check_media_name(filename))])
