@@ -1,11 +1,13 @@
-"""Check real calls against the API's schema (ankiconnect_ws.schema).
+"""Check real calls and events against the API's schema (ankiconnect_ws.schema).
 
 Every successful call the tests make through :class:`tests.api_calls.ApiCalls` (unit
 tests on a real Collection, e2e tests on the real Anki) goes through
 :func:`check_call`: its result must match the action's result schema, and its params
 the action's params schema as a validator would apply it (``validation_schema``: an
 action that succeeded was given params it accepts, so the schema must accept them too).
-A wrong schema fails the test that made the call, naming the action and the place.
+Events pushed to tests' subscribers (and published by the change detector in unit
+tests) go through :func:`check_event`. A wrong schema fails the test that made the
+call, naming the action or event and the place.
 """
 
 from __future__ import annotations
@@ -21,18 +23,21 @@ from ankiconnect_ws.wire import encode_reply
 
 
 @functools.cache
-def _validator(action: str, part: str) -> Draft202012Validator:
+def _validator(name: str, part: str) -> Draft202012Validator:
     if part == "result":
-        document = schema.result_schema(action)
+        document = schema.result_schema(name)
+    elif part == "params":
+        document = schema.validation_schema(schema.params_schema(name))
     else:
-        document = schema.validation_schema(schema.params_schema(action))
+        document = schema.event_schema(name)
     Draft202012Validator.check_schema(document)
     return Draft202012Validator(document)
 
 
-def problems(action: str, part: str, value: Any) -> list[str]:
-    """What is wrong with ``value`` as ``action``'s ``part`` ("result" or "params")."""
-    errors = sorted(_validator(action, part).iter_errors(value), key=lambda e: list(e.absolute_path))
+def problems(name: str, part: str, value: Any) -> list[str]:
+    """What is wrong with ``value`` as action ``name``'s ``part`` ("result" or "params"),
+    or as the frame of event ``name`` (part "event")."""
+    errors = sorted(_validator(name, part).iter_errors(value), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message[:300]}" for e in errors]
 
 
@@ -56,3 +61,16 @@ def check_call(action: str, params: dict[str, Any], result: Any) -> None:
 def as_json(value: Any) -> Any:
     """``value`` as a client sees it (in-process results may hold tuples, int keys)."""
     return json.loads(encode_reply(value))
+
+
+def check_event(frame: dict[str, Any]) -> None:
+    """A pushed event frame ``{event, seq, time, data}`` must match its event's schema."""
+    name = frame.get("event")
+    assert name in schema.event_names(), f"an event the schema does not know: {frame}"
+    found = problems(name, "event", as_json(frame))
+    assert not found, f"event {name} does not match its schema: {found}\nframe: {str(frame)[:500]}"
+
+
+def check_event_data(name: str, data: dict[str, Any]) -> None:
+    """What a publisher hands the bus: ``data`` must match event ``name``'s schema."""
+    check_event({"event": name, "seq": 1, "time": 0, "data": data})

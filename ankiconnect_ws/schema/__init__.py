@@ -4,6 +4,8 @@ result, built from the registered functions, and the documents made from them.
 * :func:`action_schema` / :func:`action_names`: each action's schemas and facts.
 * :func:`params_schema` / :func:`result_schema`: standalone JSON Schema documents (with
   ``$schema`` and the ``$defs`` they use), ready for a validator.
+* :func:`event_names` / :func:`event_schema`: every WebSocket event frame, from
+  events/payloads.py.
 * :func:`validation_schema`: a schema without its ``x-lenient`` parts, which only
   document what clients should send (the action accepts more, as upstream).
 * :func:`openapi` / :func:`asyncapi`: the documents served at ``GET /openapi.json`` and
@@ -32,6 +34,8 @@ __all__ = [
     "asyncapi",
     "catalogue",
     "document_bytes",
+    "event_names",
+    "event_schema",
     "openapi",
     "params_schema",
     "render",
@@ -72,6 +76,20 @@ def result_schema(name: str) -> JsonSchema:
     """The result of ``name`` as a standalone JSON Schema document."""
     shapes = catalogue()
     return shapes.standalone(shapes.actions[name].result)
+
+
+def event_names() -> list[str]:
+    from .events import event_catalogue
+
+    return list(event_catalogue().frames)
+
+
+def event_schema(name: str) -> JsonSchema:
+    """The frame ``{event, seq, time, data}`` of the event ``name`` as a standalone
+    JSON Schema document (KeyError for an unknown event)."""
+    from .events import event_catalogue
+
+    return event_catalogue().standalone(name)
 
 
 def validation_schema(schema: JsonSchema) -> JsonSchema:

@@ -7,20 +7,20 @@ registry (which thread, whether it needs the collection or the GUI) and refine.p
 
 from __future__ import annotations
 
-import copy
 import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
-from .convert import DEFS_PREFIX, Converter
+from .convert import Converter, standalone
 from .refine import NEEDS_GUI, WEBSOCKET_ONLY, refinement
 
 __all__ = ["ActionSchema", "Catalogue", "catalogue", "build_catalogue"]
 
 JsonSchema = dict[str, Any]
 
-_ACTIONS_PACKAGE = "ankiconnect_ws.actions."
+#: "ankiconnect_ws.actions." - or "<AnkiWeb id>.actions." in an add-on installed from AnkiWeb
+_ACTIONS_PACKAGE = __name__.rsplit(".", 2)[0] + ".actions."
 
 
 @dataclass(frozen=True)
@@ -49,34 +49,14 @@ class Catalogue:
 
     def standalone(self, schema: JsonSchema) -> JsonSchema:
         """``schema`` as a document of its own: ``$schema`` and the ``$defs`` it uses."""
-        out: JsonSchema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **copy.deepcopy(schema)}
-        used = self.defs_used(schema)
-        if used:
-            out["$defs"] = {name: copy.deepcopy(self.defs[name]) for name in sorted(used)}
-        return out
-
-    def defs_used(self, schema: Any) -> set[str]:
-        """The shapes ``schema`` refers to, directly or through other shapes."""
-        found: set[str] = set()
-        pending = [schema]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, dict):
-                ref = node.get("$ref")
-                if isinstance(ref, str) and ref.startswith(DEFS_PREFIX):
-                    name = ref[len(DEFS_PREFIX):]
-                    if name not in found:
-                        found.add(name)
-                        pending.append(self.defs[name])
-                pending.extend(node.values())
-            elif isinstance(node, list):
-                pending.extend(node)
-        return found
+        return standalone(schema, self.defs)
 
 
 @functools.cache
 def catalogue() -> Catalogue:
     """The schemas of every registered action (built once)."""
+    import anki.collection  # noqa: F401 - first: anki.config, which the actions import, cannot be imported before it
+
     from ..actions import registry
 
     return build_catalogue(registry.REGISTRY)

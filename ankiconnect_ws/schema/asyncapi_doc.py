@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..events.payloads import EVENTS
 from .actions import Catalogue
-from .convert import Converter, rebase_refs
+from .convert import rebase_refs
+from .events import event_catalogue
 from .openapi_doc import COMPONENTS, request_schema
 
-__all__ = ["build_asyncapi", "to_draft7", "event_frame_schema"]
+__all__ = ["build_asyncapi", "to_draft7"]
 
 JsonSchema = dict[str, Any]
 
@@ -147,39 +147,25 @@ def _message_ref(key: str) -> JsonSchema:
     return {"$ref": f"#/channels/{CHANNEL}/messages/{key}"}
 
 
-def event_frame_schema(name: str, data: JsonSchema) -> JsonSchema:
-    return {
-        "type": "object",
-        "properties": {
-            "event": {"const": name},
-            "seq": {"type": "integer", "description": "strictly increasing within one Anki run"},
-            "time": {"type": "integer", "description": "when it happened, ms since the epoch"},
-            "data": data,
-        },
-        "required": ["event", "seq", "time", "data"],
-        "additionalProperties": False,
-    }
-
-
 def _event_schemas(messages: dict[str, JsonSchema], operations: dict[str, JsonSchema]) -> dict[str, JsonSchema]:
-    converter = Converter()
+    events = event_catalogue()
     frames: dict[str, JsonSchema] = {}
-    for name in sorted(EVENTS):
-        spec = EVENTS[name]
+    for name, frame in events.frames.items():
         schema_name = "Event_" + name.replace(".", "_")
-        frames[schema_name] = event_frame_schema(name, rebase_refs(converter.schema(spec.data), COMPONENTS))
+        frames[schema_name] = rebase_refs(frame, COMPONENTS)
         key = f"event.{name}"
-        messages[key] = {**_message(name, spec.when, schema_name, correlated=False), "summary": spec.when}
+        when = events.when[name]
+        messages[key] = {**_message(name, when, schema_name, correlated=False), "summary": when}
         operations[key] = {
             "action": "send",
             "channel": _CHANNEL_REF,
-            "summary": spec.when,
-            "description": f"sent to clients subscribed to {spec.topic!r} or '*'" if name != "reset"
+            "summary": when,
+            "description": f"sent to clients subscribed to {events.topics[name]!r} or '*'" if name != "reset"
             else "sent to any subscriber that missed events",
             "tags": [{"name": "events"}],
             "messages": [_message_ref(key)],
         }
-    return {**{n: rebase_refs(s, COMPONENTS) for n, s in converter.defs.items()}, **frames}
+    return {**{n: rebase_refs(s, COMPONENTS) for n, s in events.defs.items()}, **frames}
 
 
 def to_draft7(schema: Any) -> Any:

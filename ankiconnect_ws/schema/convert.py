@@ -15,7 +15,7 @@ from typing import Any, Literal, NotRequired, Required, Union, get_args, get_ori
 
 from .hints import Keywords, Lenient, is_open
 
-__all__ = ["Converter", "rebase_refs", "JSON_TYPES", "is_typeddict"]
+__all__ = ["Converter", "rebase_refs", "standalone", "defs_used", "JSON_TYPES", "is_typeddict"]
 
 JsonSchema = dict[str, Any]
 
@@ -104,7 +104,7 @@ class Converter:
 
     def _object(self, shape: type) -> JsonSchema:
         hints = get_type_hints(shape, include_extras=True)
-        required = [key for key in hints if key in shape.__required_keys__]  # type: ignore[attr-defined]
+        required = [key for key, hint in hints.items() if _is_required(shape, key, hint)]
         schema: JsonSchema = {
             "type": "object",
             "properties": {key: self.schema(hint) for key, hint in hints.items()},
@@ -117,6 +117,17 @@ class Converter:
         if description:
             schema["description"] = description
         return schema
+
+
+def _is_required(shape: type, key: str, hint: Any) -> bool:
+    """From the hint's own ``Required``/``NotRequired`` first: a TypedDict defined under
+    ``from __future__ import annotations`` cannot see them (Python 3.11)."""
+    wrapper = get_origin(hint)
+    if wrapper is Required:
+        return True
+    if wrapper is NotRequired:
+        return False
+    return key in shape.__required_keys__  # type: ignore[attr-defined]
 
 
 def _first_paragraph(doc: str | None) -> str:
@@ -158,3 +169,31 @@ def rebase_refs(schema: Any, prefix: str) -> Any:
     if isinstance(schema, list):
         return [rebase_refs(each, prefix) for each in schema]
     return schema
+
+
+def defs_used(schema: Any, defs: dict[str, JsonSchema]) -> set[str]:
+    """The shapes of ``defs`` that ``schema`` refers to, directly or through others."""
+    found: set[str] = set()
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(DEFS_PREFIX):
+                name = ref[len(DEFS_PREFIX):]
+                if name not in found:
+                    found.add(name)
+                    pending.append(defs[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
+
+
+def standalone(schema: JsonSchema, defs: dict[str, JsonSchema]) -> JsonSchema:
+    """``schema`` as a document of its own: ``$schema`` and the ``$defs`` it uses."""
+    out: JsonSchema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **copy.deepcopy(schema)}
+    used = defs_used(schema, defs)
+    if used:
+        out["$defs"] = {name: copy.deepcopy(defs[name]) for name in sorted(used)}
+    return out

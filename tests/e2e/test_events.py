@@ -10,6 +10,7 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection
 
+from ..schema_check import check_event, check_result
 from .anki_process import AnkiProcess
 from .conftest import SECOND_PROFILE
 
@@ -18,6 +19,7 @@ def subscribe(ws: ClientConnection, events: list[str], **extra: Any) -> dict[str
     ws.send(json.dumps({"id": "sub", "action": "subscribe", "params": {"events": events, **extra}}))
     reply = json.loads(ws.recv(timeout=10))
     assert reply["id"] == "sub" and reply["error"] is None, reply
+    check_result("subscribe", reply["result"])
     return reply["result"]
 
 
@@ -26,6 +28,8 @@ def next_event(ws: ClientConnection, name: str | None = None, timeout: float = 1
     deadline = time.monotonic() + timeout
     while True:
         message = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if "event" in message:
+            check_event(message)  # as docs/asyncapi.json describes it
         if "event" in message and (name is None or message["event"] == name):
             return message
 
