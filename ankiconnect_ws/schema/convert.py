@@ -7,7 +7,12 @@ schemas elsewhere (OpenAPI's ``components``) rewrite the refs (:func:`rebase_ref
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
+import re
+import sys
+import textwrap
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -105,10 +110,13 @@ class Converter:
     def _object(self, shape: type) -> JsonSchema:
         hints = get_type_hints(shape, include_extras=True)
         required = [key for key, hint in hints.items() if _is_required(shape, key, hint)]
-        schema: JsonSchema = {
-            "type": "object",
-            "properties": {key: self.schema(hint) for key, hint in hints.items()},
-        }
+        docs = field_docs(shape)
+        properties = {}
+        for key, hint in hints.items():
+            properties[key] = self.schema(hint)
+            if key in docs:
+                properties[key] = _described(properties[key], docs[key])
+        schema: JsonSchema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
         if not is_open(shape):
@@ -117,6 +125,49 @@ class Converter:
         if description:
             schema["description"] = description
         return schema
+
+
+_FIELD = re.compile(r"^\s+(\w+)\s*:")
+_FIELD_DOC = re.compile(r"^\s+#:\s?(.*)$")
+
+
+def field_docs(shape: type) -> dict[str, str]:
+    """The ``#:`` comments above a class's fields (read from its source, which the
+    add-on ships): the fields' descriptions."""
+    try:
+        source = inspect.getsource(shape)
+    except (OSError, TypeError):
+        return {}
+    docs: dict[str, str] = {}
+    for base in _typeddict_bases(shape, source):
+        docs.update(field_docs(base))
+    lines = source.splitlines()
+    pending: list[str] = []
+    for line in lines[1:]:
+        comment = _FIELD_DOC.match(line)
+        if comment:
+            pending.append(comment.group(1).strip())
+            continue
+        field = _FIELD.match(line)
+        if field and pending:
+            docs[field.group(1)] = _markdown(" ".join(pending))
+        pending = []
+    return docs
+
+
+def _typeddict_bases(shape: type, source: str) -> list[type]:
+    """The TypedDicts ``shape`` extends, by the names in its ``class`` line (Python 3.11
+    keeps no trace of a TypedDict's bases at run time)."""
+    definition = ast.parse(textwrap.dedent(source)).body[0]
+    module = vars(sys.modules[shape.__module__])
+    bases = [module.get(base.id) for base in getattr(definition, "bases", []) if isinstance(base, ast.Name)]
+    return [base for base in bases if is_typeddict(base)]
+
+
+def _described(schema: JsonSchema, text: str) -> JsonSchema:
+    if "$ref" in schema:  # keep the shared definition's own description
+        return {"allOf": [schema], "description": text}
+    return {**schema, "description": text}
 
 
 def _is_required(shape: type, key: str, hint: Any) -> bool:
@@ -133,7 +184,12 @@ def _is_required(shape: type, key: str, hint: Any) -> bool:
 def _first_paragraph(doc: str | None) -> str:
     if not doc:
         return ""
-    return " ".join(doc.strip().split("\n\n", 1)[0].split())
+    return _markdown(" ".join(doc.strip().split("\n\n", 1)[0].split()))
+
+
+def _markdown(text: str) -> str:
+    """Docstring markup (``x``) as Markdown (`x`), which OpenAPI descriptions use."""
+    return text.replace("``", "`")
 
 
 def _array(items: JsonSchema) -> JsonSchema:

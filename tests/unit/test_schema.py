@@ -305,7 +305,13 @@ class _Closed(TypedDict):
 
     Second paragraph, not in the description."""
 
+    #: a field's description,
+    #: from the ``#:`` lines above it
     b: NotRequired[str | None]
+
+
+class _Extended(_Closed):
+    c: int
 
 
 def test_converter_types() -> None:
@@ -324,9 +330,13 @@ def test_converter_types() -> None:
         "allOf": [{"$ref": "#/$defs/_Closed"}], "x-lenient": "why"}
     assert converter.defs == {
         "_Open": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]},
-        "_Closed": {"type": "object", "properties": {"b": {"type": ["string", "null"]}},
-                    "additionalProperties": False, "description": "A closed shape."},
+        "_Closed": {"type": "object", "properties": {"b": {
+            "type": ["string", "null"], "description": "a field's description, from the `#:` lines above it"}},
+            "additionalProperties": False, "description": "A closed shape."},
     }
+    extended = converter.defs[converter.schema(_Extended)["$ref"].rsplit("/", 1)[1]]
+    assert extended["properties"]["b"] == converter.defs["_Closed"]["properties"]["b"]  # inherited, described
+    assert extended["required"] == ["c"]
     with pytest.raises(TypeError):
         converter.schema(dict[int, str])
     with pytest.raises(TypeError):
