@@ -9,7 +9,9 @@ not, and upstream's leniency, which the params schemas must accept.
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
 import json
 import os
 import re
@@ -165,6 +167,30 @@ def test_every_event_of_events_md_is_in_the_asyncapi_document() -> None:
     sent = {op["messages"][0]["$ref"].rsplit("/", 1)[1][len("event."):]
             for op in _committed("asyncapi.json")["operations"].values() if op["action"] == "send"}
     assert sent == set(documented) == set(EVENTS) == set(schema.event_names())
+
+
+def test_every_event_the_code_publishes_is_described() -> None:
+    """Event names written in hooks.py and changes.py (literals, and the f"{kind}.added"
+    family of decks and note types) are all in events/payloads.py."""
+    from ankiconnect_ws.events import bus, changes, hooks
+
+    published: set[str] = set()
+    for module in (hooks, changes, bus):
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+                    "publish", "_publish") and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    published.add(first.value)
+                elif isinstance(first, ast.JoinedStr):
+                    suffix = "".join(part.value for part in first.values if isinstance(part, ast.Constant))
+                    published |= {kind + suffix for kind in ("deck", "model")}
+            if isinstance(node, ast.Dict):  # bus frames: {"event": "reset", ...}
+                for key, value in zip(node.keys, node.values):
+                    if isinstance(key, ast.Constant) and key.value == "event" and isinstance(value, ast.Constant):
+                        published.add(value.value)
+    assert len(published) >= 15
+    assert published <= set(EVENTS), sorted(published - set(EVENTS))
 
 
 def test_operation_facts_come_from_the_registry() -> None:
