@@ -36,8 +36,16 @@ class ActionSchema:
     #: x-transport, and x-alias-of for an alias
     extensions: dict[str, Any] = field(default_factory=dict)
 
+    #: the parameters that must be given (in the first form, for an action that takes
+    #: two: findAndReplaceInModels)
+    required: tuple[str, ...] = ()
+
     def required_params(self) -> list[str]:
-        return list(self.params.get("required", []))
+        return list(self.required)
+
+    def needs_params(self) -> bool:
+        """A request must carry ``params``."""
+        return bool(self.required_params())
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ def _action_schema(spec: Any, converter: Converter) -> ActionSchema:
         result = {"allOf": [result], **refined.result} if "$ref" in result else {**result, **refined.result}
     return ActionSchema(
         name=spec.name,
+        required=_required(params, converter.defs),
         params=params,
         result=result,
         group=_group(spec.func),
@@ -102,6 +111,14 @@ def _params(spec: Any, hints: dict[str, Any], converter: Converter) -> JsonSchem
     if required:
         params["required"] = required
     return params
+
+
+def _required(params: JsonSchema, defs: dict[str, JsonSchema]) -> tuple[str, ...]:
+    first = params.get("anyOf", [params])[0]
+    ref = first.get("$ref", "")
+    if ref:
+        first = defs[ref.rsplit("/", 1)[1]]
+    return tuple(first.get("required", []))
 
 
 def _group(func: Any) -> str:

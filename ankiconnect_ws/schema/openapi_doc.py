@@ -128,7 +128,7 @@ def _action_components(action: ActionSchema) -> dict[str, JsonSchema]:
 
 def request_schema(action: ActionSchema, components: str) -> JsonSchema:
     """The request object of ``action`` (``components``: where the shared schemas are)."""
-    required = ["action", "params"] if action.required_params() else ["action"]
+    required = ["action", "params"] if action.needs_params() else ["action"]
     return {
         "type": "object",
         "properties": {
