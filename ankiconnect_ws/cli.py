@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .addon import AddOn
 
-__all__ = ["main", "prepare_base", "install_addon", "built_addon", "install_in_anki"]
+__all__ = ["main", "prepare_base", "install_addon", "built_addon", "install_in_anki", "write_schema_documents"]
 
 ADDON_FOLDER = "ankiconnect_ws"
 #: set in the child's environment: this Anki was started by `run`
@@ -294,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--profile", default=PROFILE, help=argparse.SUPPRESS)
     run_parser.add_argument("--timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     sub.add_parser("build", help="write dist/ankiconnect-ws.ankiaddon", add_help=False)
+    schema_parser = sub.add_parser("schema", help="write the API's documents: docs/openapi.json, docs/asyncapi.json")
+    schema_parser.add_argument("--output", default=None, help="folder (default: docs/ of this checkout)")
+    schema_parser.add_argument("--check", action="store_true",
+                               help="write nothing; exit 1 if the files differ from what the code generates")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["build"]:
         from .build import main as build_main
@@ -302,4 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)
+    if args.command == "schema":
+        return write_schema_documents(args)
     return 2
+
+
+def write_schema_documents(args: argparse.Namespace) -> int:
+    """``schema``: (re)generate the committed API documents, or check them (CI)."""
+    from .schema import write_documents
+
+    folder = Path(args.output) if args.output else Path(__file__).resolve().parent.parent / "docs"
+    differing = write_documents(folder, check=args.check)
+    for path in differing:
+        print(f"{'differs' if args.check else 'wrote'}: {path}")
+    if args.check and differing:
+        print("the API documents are out of date: run python -m ankiconnect_ws schema", file=sys.stderr)
+        return 1
+    return 0

@@ -17,7 +17,8 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from websockets.sync.client import ClientConnection, connect
 
@@ -30,13 +31,19 @@ class ApiCalls:
     Shared by this driver and the unit tests' in-process API (tests/support/local_api.py).
     """
 
+    #: called with (action, params, result) after every successful call: the test suite
+    #: adds its schema check here (tests/conftest.py); benchmarks add nothing
+    success_checks: ClassVar[list[Callable[[str, dict[str, Any], Any], None]]] = []
+
     def envelope(self, action: str, **params: Any) -> dict[str, Any]:  # pragma: no cover
         raise NotImplementedError
 
     def __call__(self, action: str, **params: Any) -> Any:
-        """The result; an AssertionError if the action failed."""
+        """The result; an AssertionError if the action failed (or a success check did)."""
         reply = self.envelope(action, **params)
         assert reply["error"] is None, reply["error"]
+        for check in self.success_checks:
+            check(action, params, reply["result"])
         return reply["result"]
 
     def error(self, action: str, **params: Any) -> str:

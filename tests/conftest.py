@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
+from bench.anki_process import ApiCalls
+
 from .support.local_api import LocalApi
+from .support.schema_check import check_call
+
+# Every successful api(...) / anki(...) call of the suite must match the action's schema.
+ApiCalls.success_checks.append(check_call)
 
 _SESSION_START = time.time()
 

@@ -5,12 +5,13 @@ Due dates, intervals and answers are in :mod:`.scheduling`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from anki.consts import QUEUE_TYPE_SUSPENDED
 from anki.template import TemplateRenderContext
 
 from .. import errors
+from ._types import FALSE_OTHERWISE, CardInfo, CardModTime, Flag, NotFound, SpecificValueOutcome
 from ._checks import card_id, card_ids, card_rows, is_int, require_cards, sql_ids
 from .context import col, on_main_sliced
 from .registry import action
@@ -69,14 +70,14 @@ def _set_suspended(cards: Any, suspend: bool) -> bool:
 
 
 @action()
-def getEaseFactors(cards: Any) -> list[int | None]:
+def getEaseFactors(cards: list[int]) -> list[int | None]:
     ids = card_ids(cards)
     factors = {cid: row[1] for cid, row in card_rows(col(), "factor", ids).items()}
     return [factors.get(cid) for cid in ids]
 
 
 @action()
-def setEaseFactors(cards: Any, easeFactors: Any) -> list[bool]:
+def setEaseFactors(cards: list[int], easeFactors: list[int]) -> list[bool]:
     collection = col()
     ids = card_ids(cards)
     if not isinstance(easeFactors, list) or len(easeFactors) != len(ids):
@@ -98,8 +99,11 @@ def setEaseFactors(cards: Any, easeFactors: Any) -> list[bool]:
 
 @action()
 def setSpecificValueOfCard(
-    card: Any, keys: Any, newValues: Any, warning_check: Any = False
-) -> Any:
+    card: Annotated[int, FALSE_OTHERWISE],
+    keys: Annotated[list[str], FALSE_OTHERWISE],
+    newValues: Annotated[list[Any], FALSE_OTHERWISE],
+    warning_check: Flag = False,
+) -> SpecificValueOutcome:
     if isinstance(card, list) or not isinstance(keys, list) or not isinstance(newValues, list):
         return False
     if len(keys) != len(newValues):
@@ -126,17 +130,17 @@ def setSpecificValueOfCard(
 
 
 @action()
-def suspend(cards: Any, suspend: Any = True) -> bool:
+def suspend(cards: list[int], suspend: Flag = True) -> bool:
     return _set_suspended(cards, bool(suspend))
 
 
 @action()
-def unsuspend(cards: Any) -> bool:
+def unsuspend(cards: list[int]) -> bool:
     return _set_suspended(cards, False)
 
 
 @action()
-def suspended(card: Any) -> bool:
+def suspended(card: int) -> bool:
     cid = card_id(card)
     queues = _queues(col(), [cid])
     require_cards(queues, [cid])
@@ -144,7 +148,7 @@ def suspended(card: Any) -> bool:
 
 
 @action()
-def areSuspended(cards: Any) -> list[bool | None]:
+def areSuspended(cards: list[int]) -> list[bool | None]:
     ids = card_ids(cards)
     queues = _queues(col(), ids)
     return [queues[cid] == QUEUE_TYPE_SUSPENDED if cid in queues else None for cid in ids]
@@ -154,14 +158,14 @@ def areSuspended(cards: Any) -> list[bool | None]:
 
 
 @action()
-def findCards(query: Any = None) -> list[int]:
+def findCards(query: str | None = None) -> list[int]:
     if query is None:
         return []
     return [int(cid) for cid in col().find_cards(query)]
 
 
 @action()
-def cardsToNotes(cards: Any) -> list[int]:
+def cardsToNotes(cards: list[int]) -> list[int]:
     ids = card_ids(cards)
     if not ids:
         return []
@@ -169,14 +173,14 @@ def cardsToNotes(cards: Any) -> list[int]:
 
 
 @action()
-def cardsModTime(cards: Any) -> list[dict[str, int]]:
+def cardsModTime(cards: list[int]) -> list[CardModTime | NotFound]:
     ids = card_ids(cards)
     mods = {cid: row[1] for cid, row in card_rows(col(), "mod", ids).items()}
     return [{"cardId": cid, "mod": mods[cid]} if cid in mods else {} for cid in ids]
 
 
 @action()
-async def cardsInfo(cards: Any) -> list[dict[str, Any]]:
+async def cardsInfo(cards: list[int]) -> list[CardInfo | NotFound]:
     # rendering is per card (~0.2 ms each): slices keep Anki responsive on big lists
     return await on_main_sliced(card_ids(cards), _cards_info)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
+from ._types import Flag
 from .context import col, env, gui, on_main
 from .registry import action
 
@@ -250,7 +251,7 @@ def _package_path(path: Any) -> str:
 
 
 @action(needs_collection=False)
-def exportPackage(deck: Any, path: Any, includeSched: bool = False) -> bool:
+def exportPackage(deck: str, path: str, includeSched: Flag = False) -> bool:
     """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
@@ -271,7 +272,7 @@ def exportPackage(deck: Any, path: Any, includeSched: bool = False) -> bool:
 
 
 @action()
-def importPackage(path: Any) -> bool:
+def importPackage(path: str) -> bool:
     """Import the .apkg at ``path``; notes already present are updated if newer."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from .. import errors
+from ._types import CHECKED, PER_ITEM, DeckConfig, DeckConfigUpdate, DeckStats, Flag, IntOrText
 from ._checks import deck_id_creating, sql_ids
 from .context import col
 from .registry import action
@@ -65,7 +66,7 @@ def deckNamesAndIds() -> dict[str, int]:
 
 
 @action()
-def createDeck(deck: Any) -> int:
+def createDeck(deck: str) -> int:
     collection = col()
     existing = collection.decks.id_for_name(deck)
     if existing:
@@ -74,7 +75,7 @@ def createDeck(deck: Any) -> int:
 
 
 @action()
-def getDecks(cards: list[Any]) -> dict[str, list[Any]]:
+def getDecks(cards: list[Annotated[int, PER_ITEM]]) -> dict[str, list[Any]]:
     """Cards grouped by deck name, in the order given; unknown cards fall under Default."""
     collection = col()
     wanted = {cid for cid in map(_int_or_none, cards) if cid is not None}
@@ -93,7 +94,7 @@ def getDecks(cards: list[Any]) -> dict[str, list[Any]]:
 
 
 @action()
-def changeDeck(cards: list[Any], deck: str) -> None:
+def changeDeck(cards: list[IntOrText], deck: str) -> None:
     collection = col()
     card_ids = [int(cid) for cid in cards]
     # An empty card list is used by clients to make sure a deck exists.
@@ -104,7 +105,7 @@ def changeDeck(cards: list[Any], deck: str) -> None:
 
 
 @action()
-def deleteDecks(decks: list[str], cardsToo: bool = False) -> None:
+def deleteDecks(decks: list[str], cardsToo: Flag = False) -> None:
     collection = col()
     by_name = _deck_ids_by_exact_name(collection)
     deck_ids = [by_name[name] for name in decks if name in by_name]
@@ -132,7 +133,7 @@ def _move_cards_to_default_deck(collection: "Collection", deck_ids: list[int]) -
 
 
 @action()
-def getDeckStats(decks: list[str]) -> dict[str, dict[str, Any]]:
+def getDeckStats(decks: list[str]) -> dict[str, DeckStats]:
     collection = col()
     deck_ids = [deck_id_creating(collection, name) for name in decks]
     nodes = _due_tree_nodes(collection.sched.deck_due_tree())
@@ -173,7 +174,7 @@ def _deck_stats(did: int, node: "DeckTreeNode | None", name: str) -> dict[str, A
 
 
 @action()
-def deckNameFromId(deckId: Any) -> str:
+def deckNameFromId(deckId: IntOrText) -> str:
     did = _int_or_none(deckId)
     name = col().decks.name_if_exists(did) if did else None  # type: ignore[arg-type]
     if name is None:
@@ -185,7 +186,7 @@ def deckNameFromId(deckId: Any) -> str:
 
 
 @action()
-def getDeckConfig(deck: str) -> dict[str, Any] | bool:
+def getDeckConfig(deck: str) -> DeckConfig | Literal[False]:
     collection = col()
     did = _deck_ids_by_exact_name(collection).get(deck)
     if did is None:
@@ -194,7 +195,7 @@ def getDeckConfig(deck: str) -> dict[str, Any] | bool:
 
 
 @action()
-def saveDeckConfig(config: dict[str, Any]) -> bool:
+def saveDeckConfig(config: Annotated[DeckConfigUpdate, CHECKED]) -> bool:
     collection = col()
     config_id = _int_or_none(config["id"])
     if _config_group(collection, config_id) is None:
@@ -209,7 +210,7 @@ def saveDeckConfig(config: dict[str, Any]) -> bool:
 
 
 @action()
-def setDeckConfigId(decks: list[str], configId: Any) -> bool:
+def setDeckConfigId(decks: list[str], configId: IntOrText) -> bool:
     collection = col()
     config_id = _int_or_none(configId)
     if _config_group(collection, config_id) is None:
@@ -231,7 +232,7 @@ def setDeckConfigId(decks: list[str], configId: Any) -> bool:
 
 
 @action()
-def cloneDeckConfigId(name: str, cloneFrom: Any = "1") -> int | bool:
+def cloneDeckConfigId(name: str, cloneFrom: IntOrText = "1") -> int | Literal[False]:
     collection = col()
     source = _config_group(collection, _int_or_none(cloneFrom))
     if source is None:
@@ -240,7 +241,7 @@ def cloneDeckConfigId(name: str, cloneFrom: Any = "1") -> int | bool:
 
 
 @action()
-def removeDeckConfigId(configId: Any) -> bool:
+def removeDeckConfigId(configId: IntOrText) -> bool:
     collection = col()
     config_id = _int_or_none(configId)
     if config_id == DEFAULT_CONFIG_ID or _config_group(collection, config_id) is None:

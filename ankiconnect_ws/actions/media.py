@@ -10,23 +10,24 @@ import asyncio
 import base64
 import glob
 import os
-from typing import Any
+from typing import Literal
 
 from .. import errors
 from ..errors import ActionError
 from ._mediafiles import check_media_name, fetch_content, read_media_file, store_content, stored_name
+from ._types import Flag
 from .context import col, on_main
 from .registry import action
 
 
 @action()
 async def storeMediaFile(
-    filename: Any,
-    data: Any = None,
-    path: Any = None,
-    url: Any = None,
-    skipHash: Any = None,
-    deleteExisting: bool = True,
+    filename: str,
+    data: str | None = None,
+    path: str | None = None,
+    url: str | None = None,
+    skipHash: str | None = None,
+    deleteExisting: Flag = True,
 ) -> str | None:
     check_media_name(filename)
     content = await fetch_content(data, path, url)
@@ -36,7 +37,7 @@ async def storeMediaFile(
 
 
 @action()
-async def retrieveMediaFile(filename: Any) -> str | bool:
+async def retrieveMediaFile(filename: str) -> str | Literal[False]:
     name = stored_name(check_media_name(filename))
     folder = await on_main(lambda: col().media.dir())
     content = await asyncio.to_thread(read_media_file, folder, name)
@@ -44,7 +45,7 @@ async def retrieveMediaFile(filename: Any) -> str | bool:
 
 
 @action()
-def getMediaFilesNames(pattern: Any = "*") -> list[str]:
+def getMediaFilesNames(pattern: str = "*") -> list[str]:
     if not isinstance(pattern, str) or any(sep in pattern for sep in ("/", "\\", "\0")):
         raise ActionError(errors.MEDIA_INVALID_PATTERN.format(pattern))
     return sorted(glob.glob(pattern, root_dir=col().media.dir()))
@@ -56,5 +57,5 @@ def getMediaDirPath() -> str:
 
 
 @action()
-def deleteMediaFile(filename: Any) -> None:
+def deleteMediaFile(filename: str) -> None:
     col().media.trash_files([stored_name(check_media_name(filename))])

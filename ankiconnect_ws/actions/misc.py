@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from .. import errors
+from ._types import CHECKED, PER_ITEM, ApiReflection, MultiItem, PermissionDenied, PermissionGranted
 from .context import PermissionPrompt, dispatcher, env, on_main, request_info, wait_for_anki
 from .registry import action, names
 
@@ -20,12 +21,14 @@ def version() -> int:
 
 
 @action(main_thread=False)
-def apiReflect(scopes: Any, actions: Any = None) -> dict[str, Any]:
+def apiReflect(
+    scopes: Annotated[list[Any], CHECKED], actions: Annotated[list[str] | None, CHECKED] = None
+) -> ApiReflection:
     if not isinstance(scopes, list):
         raise errors.ActionError(errors.SCOPES_INVALID)
     if actions is not None and not isinstance(actions, list):
         raise errors.ActionError(errors.ACTIONS_INVALID)
-    result: dict[str, Any] = {"scopes": []}
+    result: ApiReflection = {"scopes": []}
     if "actions" in scopes:
         known = names()
         if actions is None:
@@ -43,15 +46,15 @@ def apiReflect(scopes: Any, actions: Any = None) -> dict[str, Any]:
     return result
 
 
-@action()
-async def multi(actions: Any) -> list[Any]:
+@action(needs_collection=False)
+async def multi(actions: list[Annotated[MultiItem, PER_ITEM]]) -> list[Any]:
     """Each item goes through the full handler: its own key, version and errors; a
     long list never holds the server or Anki's window (see Dispatcher.handle_many)."""
     return await dispatcher().handle_many(actions, request_info())
 
 
-@action()
-async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str, Any]:
+@action(needs_collection=False)
+async def requestPermission(origin: Any = None, allowed: Any = None) -> PermissionGranted | PermissionDenied:
     """Let a web origin ask for access; the prompt never blocks the server.
 
     Who asks and whether it is trusted come from the transport (the HTTP ``Origin``
@@ -62,10 +65,10 @@ async def requestPermission(origin: Any = None, allowed: Any = None) -> dict[str
     environment = env()
     info = request_info()
     cfg = environment.config
-    granted = {"permission": "granted", "requireApikey": bool(cfg.apiKey), "version": cfg.apiVersion}
+    granted: PermissionGranted = {"permission": "granted", "requireApikey": bool(cfg.apiKey), "version": cfg.apiVersion}
     if info.trusted:
         return granted
-    denied = {"permission": "denied"}
+    denied: PermissionDenied = {"permission": "denied"}
     if info.origin in cfg.ignoreOriginList:
         return denied
     prompt = environment.permission_prompt

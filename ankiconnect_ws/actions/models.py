@@ -10,11 +10,24 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from anki.consts import MODEL_CLOZE
 
 from .. import errors
+from ._types import (
+    CHECKED,
+    CardTemplate,
+    FieldFont,
+    Flag,
+    IntOrText,
+    ModelStylingUpdate,
+    ModelTemplatesUpdate,
+    NamedCardTemplate,
+    Notetype,
+    Styling,
+    TemplateTexts,
+)
 from ._checks import is_int, require_model
 from .context import col
 from .registry import action
@@ -124,32 +137,32 @@ def modelNamesAndIds() -> dict[str, int]:
 
 
 @action()
-def findModelsById(modelIds: list[Any]) -> list[NotetypeDict]:
+def findModelsById(modelIds: list[IntOrText]) -> list[Notetype]:
     return [_model_by_id(model_id) for model_id in modelIds]
 
 
 @action()
-def findModelsByName(modelNames: list[Any]) -> list[NotetypeDict]:
+def findModelsByName(modelNames: list[str]) -> list[Notetype]:
     return [_model(name) for name in modelNames]
 
 
 @action()
-def modelNameFromId(modelId: Any) -> str:
+def modelNameFromId(modelId: IntOrText) -> str:
     return _model_by_id(modelId)["name"]
 
 
 @action()
-def modelFieldNames(modelName: Any) -> list[str]:
+def modelFieldNames(modelName: str) -> list[str]:
     return [field["name"] for field in _model(modelName)["flds"]]
 
 
 @action()
-def modelFieldDescriptions(modelName: Any) -> list[str]:
+def modelFieldDescriptions(modelName: str) -> list[str]:
     return [field.get("description", "") for field in _model(modelName)["flds"]]
 
 
 @action()
-def modelFieldFonts(modelName: Any) -> dict[str, dict[str, Any]]:
+def modelFieldFonts(modelName: str) -> dict[str, FieldFont]:
     return {
         field["name"]: {"font": field["font"], "size": field["size"]}
         for field in _model(modelName)["flds"]
@@ -157,8 +170,8 @@ def modelFieldFonts(modelName: Any) -> dict[str, dict[str, Any]]:
 
 
 @action()
-def modelFieldsOnTemplates(modelName: Any) -> dict[str, list[list[str]]]:
-    result: dict[str, list[list[str]]] = {}
+def modelFieldsOnTemplates(modelName: str) -> dict[str, tuple[list[str], list[str]]]:
+    result: dict[str, Any] = {}  # [question fields, answer fields] per template
     for template in _model(modelName)["tmpls"]:
         question = _fields_on_side(template["qfmt"])
         answer = [name for name in _fields_on_side(template["afmt"]) if name not in question]
@@ -167,7 +180,7 @@ def modelFieldsOnTemplates(modelName: Any) -> dict[str, list[list[str]]]:
 
 
 @action()
-def modelTemplates(modelName: Any) -> dict[str, dict[str, str]]:
+def modelTemplates(modelName: str) -> dict[str, TemplateTexts]:
     return {
         template["name"]: {"Front": template["qfmt"], "Back": template["afmt"]}
         for template in _model(modelName)["tmpls"]
@@ -175,7 +188,7 @@ def modelTemplates(modelName: Any) -> dict[str, dict[str, str]]:
 
 
 @action()
-def modelStyling(modelName: Any) -> dict[str, str]:
+def modelStyling(modelName: str) -> Styling:
     return {"css": _model(modelName)["css"]}
 
 
@@ -186,10 +199,10 @@ def modelStyling(modelName: Any) -> dict[str, str]:
 def createModel(
     modelName: str,
     inOrderFields: list[str],
-    cardTemplates: list[dict[str, str]],
+    cardTemplates: list[CardTemplate],
     css: str | None = None,
-    isCloze: bool = False,
-) -> NotetypeDict:
+    isCloze: Flag = False,
+) -> Notetype:
     if len(inOrderFields) == 0:
         raise errors.ActionError(errors.MODEL_NEEDS_FIELDS)
     if len(cardTemplates) == 0:
@@ -221,7 +234,7 @@ def createModel(
 
 
 @action()
-def updateModelTemplates(model: dict[str, Any]) -> None:
+def updateModelTemplates(model: ModelTemplatesUpdate) -> None:
     notetype = _editable_model(model["name"])
     changed = False
     for template_name, sides in model["templates"].items():
@@ -238,7 +251,7 @@ def updateModelTemplates(model: dict[str, Any]) -> None:
 
 
 @action()
-def updateModelStyling(model: dict[str, Any]) -> None:
+def updateModelStyling(model: ModelStylingUpdate) -> None:
     notetype = _editable_model(model["name"])
     notetype["css"] = model["css"]
     _save(notetype)
@@ -296,19 +309,19 @@ def _replace_in_model(
 
 
 @action()
-def modelTemplateRename(modelName: Any, oldTemplateName: Any, newTemplateName: str) -> None:
+def modelTemplateRename(modelName: str, oldTemplateName: str, newTemplateName: str) -> None:
     """Rename a card template; its cards keep it."""
     _rename(TEMPLATES, modelName, oldTemplateName, newTemplateName)
 
 
 @action()
-def modelTemplateReposition(modelName: Any, templateName: Any, index: int) -> None:
+def modelTemplateReposition(modelName: str, templateName: str, index: int) -> None:
     """Move a card template to ``index`` (0-based); its cards move with it."""
     _reposition(TEMPLATES, modelName, templateName, index)
 
 
 @action()
-def modelTemplateAdd(modelName: Any, template: dict[str, str]) -> None:
+def modelTemplateAdd(modelName: str, template: NamedCardTemplate) -> None:
     notetype = _editable_model(modelName)
     name, front, back = template["Name"], template["Front"], template["Back"]
     target = _find_named(notetype["tmpls"], name)
@@ -322,7 +335,7 @@ def modelTemplateAdd(modelName: Any, template: dict[str, str]) -> None:
 
 
 @action()
-def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
+def modelTemplateRemove(modelName: str, templateName: str) -> None:
     """Remove a card template and delete its cards."""
     _remove(TEMPLATES, modelName, templateName)
 
@@ -331,19 +344,19 @@ def modelTemplateRemove(modelName: Any, templateName: Any) -> None:
 
 
 @action()
-def modelFieldRename(modelName: Any, oldFieldName: Any, newFieldName: str) -> None:
+def modelFieldRename(modelName: str, oldFieldName: str, newFieldName: str) -> None:
     """Rename a field; Anki renames its references in the templates as well."""
     _rename(FIELDS, modelName, oldFieldName, newFieldName)
 
 
 @action()
-def modelFieldReposition(modelName: Any, fieldName: Any, index: int) -> None:
+def modelFieldReposition(modelName: str, fieldName: str, index: int) -> None:
     """Move a field to ``index`` (0-based); each note's content moves with it."""
     _reposition(FIELDS, modelName, fieldName, index)
 
 
 @action()
-def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> None:
+def modelFieldAdd(modelName: str, fieldName: str, index: int | None = None) -> None:
     models = col().models
     notetype = _editable_model(modelName)
     field = _find_named(notetype["flds"], fieldName)
@@ -360,13 +373,13 @@ def modelFieldAdd(modelName: Any, fieldName: str, index: int | None = None) -> N
 
 
 @action()
-def modelFieldRemove(modelName: Any, fieldName: Any) -> None:
+def modelFieldRemove(modelName: str, fieldName: str) -> None:
     """Remove a field, its content in every note and its references in the templates."""
     _remove(FIELDS, modelName, fieldName)
 
 
 @action()
-def modelFieldSetFont(modelName: Any, fieldName: Any, font: Any) -> None:
+def modelFieldSetFont(modelName: str, fieldName: str, font: Annotated[str, CHECKED]) -> None:
     def set_font(_notetype: NotetypeDict, field: dict[str, Any]) -> None:
         if not isinstance(font, str):
             raise errors.ActionError(errors.FONT_NOT_STRING.format(font))
@@ -376,7 +389,7 @@ def modelFieldSetFont(modelName: Any, fieldName: Any, font: Any) -> None:
 
 
 @action()
-def modelFieldSetFontSize(modelName: Any, fieldName: Any, fontSize: Any) -> None:
+def modelFieldSetFontSize(modelName: str, fieldName: str, fontSize: Annotated[int, CHECKED]) -> None:
     def set_size(_notetype: NotetypeDict, field: dict[str, Any]) -> None:
         if not is_int(fontSize):
             raise errors.ActionError(errors.FONT_SIZE_NOT_INT.format(fontSize))
@@ -386,7 +399,7 @@ def modelFieldSetFontSize(modelName: Any, fieldName: Any, fontSize: Any) -> None
 
 
 @action()
-def modelFieldSetDescription(modelName: Any, fieldName: Any, description: Any) -> bool:
+def modelFieldSetDescription(modelName: str, fieldName: str, description: Annotated[str, CHECKED]) -> bool:
     notetype = _editable_model(modelName)
     field = _part(notetype, FIELDS, modelName, fieldName)
     if not isinstance(description, str):

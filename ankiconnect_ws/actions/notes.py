@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from anki.collection import AddNoteRequest
 from anki.errors import NotFoundError
@@ -23,6 +23,21 @@ from ..errors import ActionError
 from ._checks import chunks, field_text, is_int, note_ids, require_model, set_fields_exactly, sql_ids, tag_list
 from ._duplicates import Candidate, check_candidates
 from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
+from ._types import (
+    CHECKED,
+    FALSE_OTHERWISE,
+    PER_ITEM,
+    AddDetail,
+    IntOrText,
+    NoteFieldsUpdate,
+    NoteInfo,
+    NoteModelChange,
+    NoteModTime,
+    NoteSpec,
+    NotFound,
+    NoteUpdate,
+    Tags,
+)
 from .context import col, env, on_main, on_main_sliced
 from .registry import action
 
@@ -76,7 +91,7 @@ def _refresh_gui(note_id: int, changes: Any) -> None:
 
 
 @action()
-async def addNote(note: Any) -> int:
+async def addNote(note: NoteSpec) -> int:
     media = (await prefetch_media([note]))[0]
     return await on_main(lambda: _add_note(note, media))
 
@@ -92,7 +107,7 @@ def _add_note(spec: Any, media: list[MediaEntry]) -> int:
 
 
 @action()
-async def addNotes(notes: Any) -> list[int | None]:
+async def addNotes(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[int | None]:
     """Adds every valid note in one backend call; ``null`` for each note that can't be."""
     specs = _spec_list(notes)
     media = await prefetch_media(specs)
@@ -156,28 +171,28 @@ def _can_add(specs: list[Any], one_builder: "_OneBuilder | None" = None) -> list
     return [next(problems) if isinstance(c, Candidate) else c for c in outcome]
 
 
-def _detail(problem: str | None) -> dict[str, Any]:
+def _detail(problem: str | None) -> AddDetail:
     return {"canAdd": True} if problem is None else {"canAdd": False, "error": problem}
 
 
 @action()
-def canAddNote(note: Any) -> bool:
+def canAddNote(note: Annotated[NoteSpec, FALSE_OTHERWISE]) -> bool:
     return _can_add([note])[0] is None
 
 
 @action()
-def canAddNoteWithErrorDetail(note: Any) -> dict[str, Any]:
+def canAddNoteWithErrorDetail(note: Annotated[NoteSpec, PER_ITEM]) -> AddDetail:
     return _detail(_can_add([note])[0])
 
 
 @action()
-async def canAddNotes(notes: Any) -> list[bool]:
+async def canAddNotes(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[bool]:
     problems = await on_main_sliced(_spec_list(notes), functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False)))
     return [problem is None for problem in problems]
 
 
 @action()
-async def canAddNotesWithErrorDetail(notes: Any) -> list[dict[str, Any]]:
+async def canAddNotesWithErrorDetail(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[AddDetail]:
     check = functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False))
     return [_detail(problem) for problem in await on_main_sliced(_spec_list(notes), check)]
 
@@ -208,19 +223,19 @@ def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -
 
 
 @action()
-async def updateNoteFields(note: Any) -> None:
+async def updateNoteFields(note: NoteFieldsUpdate) -> None:
     media = (await prefetch_media([note]))[0]
     await on_main(lambda: _update_note(note, media, fields_required=True))
 
 
 @action()
-async def updateNote(note: Any) -> None:
+async def updateNote(note: NoteUpdate) -> None:
     media = (await prefetch_media([note]))[0]
     await on_main(lambda: _update_note(note, media, fields_required=False))
 
 
 @action()
-def updateNoteModel(note: Any) -> None:
+def updateNoteModel(note: Annotated[NoteModelChange, CHECKED]) -> None:
     if not isinstance(note, dict):
         raise ActionError(errors.NOTE_NOT_OBJECT.format(note))
     if not note.get("id"):
@@ -257,7 +272,7 @@ def updateNoteModel(note: Any) -> None:
 
 
 @action()
-def updateNoteTags(note: Any, tags: Any) -> None:
+def updateNoteTags(note: IntOrText, tags: Annotated[Tags, CHECKED]) -> None:
     collection = col()
     anki_note = _get_note(collection, note)
     anki_note.tags = tag_list(tags)
@@ -266,7 +281,7 @@ def updateNoteTags(note: Any, tags: Any) -> None:
 
 
 @action()
-def getNoteTags(note: Any) -> list[str]:
+def getNoteTags(note: IntOrText) -> list[str]:
     return list(_get_note(col(), note).tags)
 
 
@@ -274,7 +289,7 @@ def getNoteTags(note: Any) -> list[str]:
 
 
 @action()
-def findNotes(query: Any = None) -> list[int]:
+def findNotes(query: str | None = None) -> list[int]:
     if query is None:
         return []
     return [int(nid) for nid in col().find_notes(query)]
@@ -296,7 +311,9 @@ def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[
 
 
 @action()
-async def notesInfo(notes: Any = None, query: Any = None) -> list[dict[str, Any]]:
+async def notesInfo(
+    notes: list[Annotated[int, PER_ITEM]] | None = None, query: str | None = None
+) -> list[NoteInfo | NotFound]:
     if query is not None:
         requested: list[Any] = await on_main(lambda: list(col().find_notes(query)))
     elif notes is not None:
@@ -352,7 +369,7 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
 
 
 @action()
-def notesModTime(notes: Any) -> list[dict[str, Any]]:
+def notesModTime(notes: list[Annotated[int, PER_ITEM]]) -> list[NoteModTime | NotFound]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_ID_LIST)
     rows = _notes_rows(col(), [n for n in notes if is_int(n)], "mod")
@@ -365,7 +382,7 @@ def notesModTime(notes: Any) -> list[dict[str, Any]]:
 
 
 @action()
-def deleteNotes(notes: Any) -> None:
+def deleteNotes(notes: list[int]) -> None:
     ids = note_ids(notes)
     if ids:
         col().remove_notes(ids)

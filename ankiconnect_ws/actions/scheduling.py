@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from anki.consts import CARD_TYPE_NEW, CARD_TYPE_RELEARNING, QUEUE_TYPE_LRN
 from anki.scheduler.v3 import CardAnswer
 
 from .. import errors
+from ._types import CHECKED, CardEase, Flag
 from ._checks import card_id, card_ids, card_rows, is_int, require_cards, sql_ids
 from .context import col
 from .registry import action
@@ -40,7 +41,7 @@ def _revlog_intervals(collection: "Collection", ids: list[int]) -> dict[int, lis
 
 
 @action()
-def areDue(cards: Any) -> list[bool]:
+def areDue(cards: list[int]) -> list[bool]:
     collection = col()
     ids = card_ids(cards)
     types = {cid: row[1] for cid, row in card_rows(collection, "type", ids).items()}
@@ -73,7 +74,7 @@ def _last_reviews(collection: "Collection", ids: list[int]) -> dict[int, tuple[i
 
 
 @action()
-def getIntervals(cards: Any, complete: Any = False) -> list[Any]:
+def getIntervals(cards: list[int], complete: Flag = False) -> list[int | list[int]]:
     collection = col()
     ids = card_ids(cards)
     rows = card_rows(collection, "type, ivl", ids)
@@ -94,7 +95,7 @@ def getIntervals(cards: Any, complete: Any = False) -> list[Any]:
 
 
 @action()
-def setDueDate(cards: Any, days: Any) -> bool:
+def setDueDate(cards: list[int], days: str) -> bool:
     col().sched.set_due_date(card_ids(cards), days)
     return True
 
@@ -103,12 +104,12 @@ def setDueDate(cards: Any, days: Any) -> bool:
 
 
 @action()
-def forgetCards(cards: Any) -> None:
+def forgetCards(cards: list[int]) -> None:
     col().sched.schedule_cards_as_new(card_ids(cards), restore_position=True, reset_counts=False)
 
 
 @action()
-def relearnCards(cards: Any) -> None:
+def relearnCards(cards: list[int]) -> None:
     ids = card_ids(cards)
     if not ids:
         return
@@ -127,7 +128,7 @@ def relearnCards(cards: Any) -> None:
 
 
 @action()
-def answerCards(answers: Any) -> list[bool]:
+def answerCards(answers: list[Annotated[CardEase, CHECKED]]) -> list[bool]:
     collection = col()
     if not isinstance(answers, list):
         raise errors.ActionError(errors.ANSWERS_NOT_A_LIST)

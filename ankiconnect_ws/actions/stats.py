@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from .. import errors
+from ._types import PER_ITEM, Flag, Review, ReviewRow
 from ._checks import deck_id_creating, is_int, sql_ids
 from .context import col
 from .registry import action
@@ -30,7 +31,7 @@ def getNumCardsReviewedToday() -> int:
 
 
 @action()
-def getNumCardsReviewedByDay() -> list[list[Any]]:
+def getNumCardsReviewedByDay() -> list[tuple[str, int]]:
     collection = col()
     # A review done before the day cutoff (4 am by default) belongs to the day before.
     cutoff_hour = time.localtime(collection.sched.day_cutoff).tm_hour
@@ -39,11 +40,11 @@ def getNumCardsReviewedByDay() -> list[list[Any]]:
         " from revlog group by day order by day desc",
         cutoff_hour * 3600,
     )
-    return [[day, count] for day, count in rows]
+    return [[day, count] for day, count in rows]  # type: ignore[misc]  # a JSON pair
 
 
 @action()
-def getCollectionStatsHTML(wholeCollection: Any = True) -> str:
+def getCollectionStatsHTML(wholeCollection: Flag = True) -> str:
     report = col().stats()
     report.wholeCollection = bool(wholeCollection)
     return report.report()
@@ -53,7 +54,7 @@ def getCollectionStatsHTML(wholeCollection: Any = True) -> str:
 
 
 @action()
-def cardReviews(deck: Any, startID: Any) -> list[list[int]]:
+def cardReviews(deck: str, startID: int) -> list[ReviewRow]:
     collection = col()
     if not is_int(startID):
         raise errors.ActionError(errors.START_ID_INVALID.format(startID))
@@ -67,7 +68,7 @@ def cardReviews(deck: Any, startID: Any) -> list[list[int]]:
 
 
 @action()
-def getLatestReviewID(deck: Any) -> int:
+def getLatestReviewID(deck: str) -> int:
     collection = col()
     latest = collection.db.scalar(
         "select max(r.id) from revlog r join cards c on c.id = r.cid where c.did = ?",
@@ -77,25 +78,25 @@ def getLatestReviewID(deck: Any) -> int:
 
 
 @action()
-def getReviewsOfCards(cards: Any) -> dict[str, list[dict[str, int]]]:
+def getReviewsOfCards(cards: list[Annotated[int, PER_ITEM]]) -> dict[str, list[Review]]:
     collection = col()
     if not isinstance(cards, list):
         raise errors.ActionError(errors.CARDS_NOT_A_LIST)
-    reviews: dict[str, list[dict[str, int]]] = {str(cid): [] for cid in cards}
+    reviews: dict[str, list[Review]] = {str(cid): [] for cid in cards}
     # As upstream, only integer ids are looked up; others (e.g. strings) keep [].
     ids = {cid for cid in cards if is_int(cid)}
     if ids:
         columns = ", ".join(REVLOG_COLUMNS)
         rows = collection.db.all(f"select {columns} from revlog where cid in {sql_ids(ids)} order by id")
         for row in rows:
-            review = dict(zip(REVLOG_COLUMNS, row))
+            review: Any = dict(zip(REVLOG_COLUMNS, row))
             cid = review.pop("cid")  # the card id is the key, not part of each review
             reviews[str(cid)].append(review)
     return reviews
 
 
 @action()
-def insertReviews(reviews: Any) -> None:
+def insertReviews(reviews: list[ReviewRow]) -> None:
     collection = col()
     rows = _checked_reviews(reviews)
     if not rows:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ._types import ServerStatus
 from .context import env
 from .registry import action
 
 
 @action(main_thread=False)
-def serverStatus() -> dict[str, Any]:
+def serverStatus() -> ServerStatus:
     """A snapshot for dashboards; runs on the server thread and never waits for Anki.
 
     Fields: ``server`` (version, address, uptime), ``anki`` (version, profile, collection
@@ -34,4 +35,4 @@ def serverStatus() -> dict[str, Any]:
         server.update(figures.server)
         result.update(anki=figures.anki, traffic=figures.traffic, clients=figures.clients, events=figures.events)
     result["permissionRequests"] = environment.permission_questions.snapshot()
-    return result
+    return result  # type: ignore[return-value]  # built up as above

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ActionError
 from ..events.bus import ALL, TOPICS
+from ._types import Seq, SubscriptionState, Topics
 from .context import Subscriptions, env, request_info
 from .registry import action
 
@@ -44,13 +45,13 @@ def _since(since: Any) -> int | None:
 
 
 @action(main_thread=False)
-def subscribe(events: Any = "*", since: Any = None, run: Any = None) -> dict[str, Any]:
+def subscribe(events: Topics = "*", since: Seq | None = None, run: str | None = None) -> SubscriptionState:
     """Start receiving events of the given topics; with ``since``, first the missed ones."""
     bus, session = _bus_and_session("subscribe")
-    return bus.subscribe(session, _topics(events), _since(since), run)
+    return bus.subscribe(session, _topics(events), _since(since), run)  # type: ignore[return-value]
 
 
 @action(main_thread=False)
-def unsubscribe(events: Any = "*") -> dict[str, Any]:
+def unsubscribe(events: Topics = "*") -> SubscriptionState:
     bus, session = _bus_and_session("unsubscribe")
-    return bus.unsubscribe(session, _topics(events))
+    return bus.unsubscribe(session, _topics(events))  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from typing import Any
 from .. import errors
 from ..errors import ActionError
 from ._checks import note_ids
+from ._types import Flag, TagString
 from .context import col
 from .registry import action
 
@@ -21,7 +22,7 @@ def _tag_string(tags: Any) -> str:
 
 
 @action()
-def addTags(notes: Any, tags: Any, add: Any = True) -> None:
+def addTags(notes: list[int], tags: TagString, add: Flag = True) -> None:
     ids, text = note_ids(notes), _tag_string(tags)
     if add:
         col().tags.bulk_add(ids, text)
@@ -30,7 +31,7 @@ def addTags(notes: Any, tags: Any, add: Any = True) -> None:
 
 
 @action()
-def removeTags(notes: Any, tags: Any) -> None:
+def removeTags(notes: list[int], tags: TagString) -> None:
     col().tags.bulk_remove(note_ids(notes), _tag_string(tags))
 
 
@@ -64,10 +65,10 @@ def _replace_tag(ids: list[int], old: Any, new: Any) -> None:
 
 
 @action()
-def replaceTags(notes: Any, tag_to_replace: Any, replace_with_tag: Any) -> None:
+def replaceTags(notes: list[int], tag_to_replace: str, replace_with_tag: str) -> None:
     _replace_tag(note_ids(notes), tag_to_replace, replace_with_tag)
 
 
 @action()
-def replaceTagsInAllNotes(tag_to_replace: Any, replace_with_tag: Any) -> None:
+def replaceTagsInAllNotes(tag_to_replace: str, replace_with_tag: str) -> None:
     _replace_tag(col().db.list("select id from notes"), tag_to_replace, replace_with_tag)

@@ -1,7 +1,8 @@
 """One HTTP/1.1 connection, framed by h11: keep-alive, pipelining, chunked bodies,
 ``Expect: 100-continue``, limits, and the hand-off to the WebSocket handshake on
 ``Upgrade``. Bytes only: what a request means is decided in http_api.py (and
-``App.answer``); the status page's files come from static.py.
+``App.answer``); the status page's files and the API's description documents come
+from static.py.
 
 h11 answers requests strictly in order, so pipelined requests get their replies in
 the order they were sent.
@@ -20,7 +21,7 @@ from . import handshake, http_api
 from .app import App
 from .http_api import HttpReply, plain
 from .security import decide_origin, host_allowed
-from .static import is_static, static_reply
+from .static import DOCUMENT_PATHS, document_reply, is_static, static_reply
 
 __all__ = ["HttpConnection"]
 
@@ -232,6 +233,10 @@ class HttpConnection:
         path = _path(request.target)
         if method in ("GET", "HEAD") and not body and is_static(path) and self.app.web_root:
             await self._send_reply(static_reply(self.app.web_root, path), head_only=head_only)
+            return False
+        if method in ("GET", "HEAD") and not body and path in DOCUMENT_PATHS:
+            cors_origin = decision.cors_origin if decision.allowed else None
+            await self._send_reply(await document_reply(path, cors_origin), head_only=head_only)
             return False
 
         reply = await http_api.respond(self.app, method, headers, body)

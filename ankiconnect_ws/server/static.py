@@ -1,16 +1,20 @@
-"""The status page: the files of web/ under ``/status`` (GET and HEAD)."""
+"""The status page: the files of web/ under ``/status``; and the API's own description,
+``/openapi.json`` and ``/asyncapi.json`` (GET and HEAD)."""
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote
 
-from .http_api import HttpReply, plain
+from .http_api import HttpReply, cors_headers, plain
 
-__all__ = ["STATIC_PREFIX", "is_static", "static_reply"]
+__all__ = ["STATIC_PREFIX", "DOCUMENT_PATHS", "is_static", "static_reply", "document_reply"]
 
 STATIC_PREFIX = "/status"
+#: the API's description documents (ankiconnect_ws.schema), by path
+DOCUMENT_PATHS = {"/openapi.json": "openapi.json", "/asyncapi.json": "asyncapi.json"}
 
 
 def is_static(path: str) -> bool:
@@ -35,5 +39,21 @@ def static_reply(root: Path, path: str) -> HttpReply:
         (b"Cache-Control", b"no-cache"),
         (b"X-Content-Type-Options", b"nosniff"),
         (b"Content-Security-Policy", b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
+    ]
+    return HttpReply(200, headers, content)
+
+
+async def document_reply(path: str, cors_origin: str | None) -> HttpReply:
+    """The document at ``path`` (one of DOCUMENT_PATHS). Built from the actions on first
+    use (tens of ms), in a worker thread so the server loop keeps serving meanwhile.
+    ``cors_origin``: a trusted page's origin may read it, as it may read API replies."""
+    from .. import schema
+
+    content = await asyncio.to_thread(schema.document_bytes, DOCUMENT_PATHS[path])
+    headers = [
+        (b"Content-Type", b"application/json"),
+        (b"Cache-Control", b"no-cache"),
+        (b"X-Content-Type-Options", b"nosniff"),
+        *(cors_headers(cors_origin) if cors_origin is not None else []),
     ]
     return HttpReply(200, headers, content)

@@ -17,7 +17,7 @@ import pytest
 from ankiconnect_ws.build import TESTED_ANKI, AnkiRelease
 
 from bench.anki_process import AnkiProcess
-from ..e2e.test_events import add_note, next_event, subscribe
+from ..support.events import add_note, next_event, subscribe
 from .stock import importable, stock_python
 
 #: AnkiConnect's AnkiWeb id: the manifest declares it a conflict (same port)
@@ -95,3 +95,13 @@ def test_status_page_is_served(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> 
     assert b"<title>ankiconnect-ws status</title>" in body
     status, _, script = process.post(b"", method="GET", path="/status/ankiconnect-ws.js")
     assert status == 200 and b"WebSocket" in script
+
+
+def test_the_api_documents_are_served_as_committed(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    """Built by the installed add-on on Anki's own Python: the same bytes as docs/."""
+    _, _, process = stock
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for name in ("openapi.json", "asyncapi.json"):
+        status, headers, body = process.post(b"", method="GET", path=f"/{name}")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert body == (docs / name).read_bytes(), f"{name} differs on this Anki's Python"

@@ -29,11 +29,14 @@ from typing import Any
 
 import pytest
 
+from ankiconnect_ws import schema
 from bench.anki_process import AnkiProcess
+
 from ..support.http_files import FileServer
 from ..support.fuzzgen import EXCLUDED, Generator, World, fuzzed_actions
 from ..support.integrity import check_collection
 from ..support.report import report
+from ..support.schema_check import problems as schema_problems
 from ..support.wire import HttpClient, WsWindow, describe, encode, envelope_problem, strict_json
 
 pytestmark = pytest.mark.reliability
@@ -194,6 +197,21 @@ class FuzzRun:
             self.problem("http", request, f"{problem}: {body[:300]!r}")
         elif reply["error"] is None:
             self.tally.ok[request["action"]] += 1
+            self.check_schema(request, reply)
+
+    def check_schema(self, request: dict[str, Any], reply: Any) -> None:
+        """A success's result must match the action's result schema (docs/openapi.json).
+
+        Its params are not checked: junk often "succeeds" by accident (a deck name that
+        is a number is not found: false), and the params schemas describe what the
+        actions mean to take, refusing such junk, except where upstream's leniency is
+        deliberate (x-lenient; tests/unit/test_schema.py)."""
+        action = request["action"]
+        if action not in schema.action_names():
+            return
+        found = schema_problems(action, "result", reply["result"])
+        if found:
+            self.problem("http", request, f"result does not match the schema: {found[:3]}")
 
     def count(self, request: dict[str, Any] | bytes) -> None:
         with self.lock:

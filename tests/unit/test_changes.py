@@ -12,6 +12,8 @@ from anki.collection import AddNoteRequest, Collection
 
 from ankiconnect_ws.events.changes import ChangeDetector
 
+from ..support.schema_check import check_event_data
+
 Events = list[tuple[str, dict[str, Any]]]
 
 
@@ -21,8 +23,12 @@ class Watched:
 
     def __init__(self, collection: Collection) -> None:
         self.events: Events = []
-        self.detector = ChangeDetector(lambda name, data: self.events.append((name, data)))
+        self.detector = ChangeDetector(self._publish)
         self.detector.attach(collection)
+
+    def _publish(self, name: str, data: dict[str, Any]) -> None:
+        check_event_data(name, data)  # every event as its schema (docs/asyncapi.json) says
+        self.events.append((name, data))
 
     def check(self) -> Events:
         """What one check publishes (and forget it)."""

@@ -7,12 +7,13 @@ can be preset and changed; the experimental editor keeps its note inside the web
 from __future__ import annotations
 
 import concurrent.futures
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ... import errors
 from ...errors import ActionError
 from .._checks import field_text, require_deck_id, require_model, set_fields_exactly, tag_list
 from .._notebuild import MediaEntry, attach_media, prefetch_media
+from .._types import AddDialogClosed, Flag, GuiNote
 from ..context import col, gui, on_main
 from ..registry import action
 from ._waiting import after_editor_saved, wait
@@ -67,7 +68,7 @@ def _open_add_cards(spec: Any, media: list[MediaEntry]) -> int:
 
 
 @action()
-async def guiAddCards(note: Any = None) -> int:
+async def guiAddCards(note: GuiNote | None = None) -> int:
     """Opens Add with ``note`` preset; the result is the editor's note id, 0 (unsaved)."""
     media = (await prefetch_media([note]))[0]
     return await on_main(lambda: _open_add_cards(note, media))
@@ -132,7 +133,7 @@ def _save_add_dialog() -> "concurrent.futures.Future[Any] | None":
 
 
 @action()
-async def guiAddNoteSetData(note: Any, append: Any = False) -> Any:
+async def guiAddNoteSetData(note: GuiNote, append: Flag = False) -> Literal[True] | AddDialogClosed:
     dialog = await on_main(lambda: _add_dialog(open_it=False))
     if dialog is None:
         return {"error": errors.ADD_DIALOG_NOT_OPEN, "code": 1}

@@ -100,7 +100,7 @@ def _pick_file_to_import(mw: Any) -> None:
 
 
 @action()
-def guiImportFile(path: Any = None) -> None:
+def guiImportFile(path: str | None = None) -> None:
     mw = gui()
     col()
     if path is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from ... import errors
 from ...errors import ActionError
+from .._types import CHECKED, ReorderCards
 from ..cards import findCards
 from ..context import col, gui, on_main
 from ..registry import action
@@ -76,7 +77,7 @@ def _show_in_browser(search: str | None, then: Callable[[Any], None] | None = No
 
 
 @action()
-async def guiBrowse(query: Any = None, reorderCards: Any = None) -> list[int]:
+async def guiBrowse(query: str | None = None, reorderCards: Annotated[ReorderCards, CHECKED] | None = None) -> list[int]:
     def start() -> tuple[list[int], "concurrent.futures.Future[Any]"]:
         collection = col()
         sort = _sort_request(collection, reorderCards)
@@ -99,12 +100,12 @@ def _select_card(card: Any) -> bool:
 
 
 @action()
-def guiSelectCard(card: Any) -> bool:
+def guiSelectCard(card: int) -> bool:
     return _select_card(card)
 
 
 @action()
-def guiSelectNote(note: Any) -> bool:
+def guiSelectNote(note: int) -> bool:
     """Deprecated upstream; ``note`` is in fact a card id."""
     return _select_card(note)
 
@@ -118,7 +119,7 @@ def guiSelectedNotes() -> list[int]:
 
 
 @action()
-async def guiEditNote(note: Any) -> None:
+async def guiEditNote(note: int) -> None:
     """Edit the note in Anki's Browser: only that note listed and selected, its editor open."""
 
     def start() -> "concurrent.futures.Future[Any]":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from .._checks import is_int
+from .._types import FALSE_OTHERWISE, CurrentCard
 from ..context import col, gui, on_main
 from ..registry import action
 from ._waiting import resolve, wait
@@ -70,7 +71,7 @@ def guiReviewActive() -> bool:
 
 
 @action()
-def guiCurrentCard() -> dict[str, Any] | None:
+def guiCurrentCard() -> CurrentCard | None:
     """The card under review, or null outside review (as the README says)."""
     if not _review_active():
         return None
@@ -147,7 +148,7 @@ def _start_answer(ease: Any) -> "concurrent.futures.Future[Any] | None":
 
 
 @action()
-async def guiAnswerCard(ease: Any) -> bool:
+async def guiAnswerCard(ease: Annotated[int, FALSE_OTHERWISE]) -> bool:
     answering = await on_main(lambda: _start_answer(ease))
     if answering is None:
         return False

@@ -30,7 +30,7 @@ def _move_to(state: str, *deck: Any) -> bool:
 
 
 @action()
-def guiDeckOverview(name: Any) -> bool:
+def guiDeckOverview(name: str) -> bool:
     return _move_to("overview", name)
 
 
@@ -40,5 +40,5 @@ def guiDeckBrowser() -> None:
 
 
 @action()
-def guiDeckReview(name: Any) -> bool:
+def guiDeckReview(name: str) -> bool:
     return _move_to("review", name)

@@ -1,0 +1,153 @@
+"""The API describes itself: a JSON Schema (2020-12) for every action's params and
+result, built from the registered functions, and the documents made from them.
+
+* :func:`action_schema` / :func:`action_names`: each action's schemas and facts.
+* :func:`params_schema` / :func:`result_schema`: standalone JSON Schema documents (with
+  ``$schema`` and the ``$defs`` they use), ready for a validator.
+* :func:`event_names` / :func:`event_schema`: every WebSocket event frame, from
+  events/payloads.py.
+* :func:`validation_schema`: a schema without its ``x-lenient`` parts, which only
+  document what clients should send (the action accepts more, as upstream).
+* :func:`openapi` / :func:`asyncapi`: the documents served at ``GET /openapi.json`` and
+  ``GET /asyncapi.json``; :func:`document_bytes` gives them as served, and
+  :func:`write_documents` writes them to docs/ (``python -m ankiconnect_ws schema``).
+
+Standard library only. Building imports the actions (``ankiconnect_ws.actions``), so
+it is done on first use, not on import: the action modules import :mod:`.hints`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .actions import ActionSchema, Catalogue
+
+__all__ = [
+    "DOCUMENTS",
+    "action_names",
+    "action_schema",
+    "asyncapi",
+    "catalogue",
+    "document_bytes",
+    "event_names",
+    "event_schema",
+    "openapi",
+    "params_schema",
+    "render",
+    "result_schema",
+    "validation_schema",
+    "write_documents",
+]
+
+JsonSchema = dict[str, Any]
+
+#: the documents, by file name (served at ``/<name>``, committed as ``docs/<name>``)
+DOCUMENTS = ("openapi.json", "asyncapi.json")
+
+
+def catalogue() -> Catalogue:
+    from .actions import catalogue as build
+
+    return build()
+
+
+def action_names() -> list[str]:
+    return list(catalogue().actions)
+
+
+def action_schema(name: str) -> ActionSchema:
+    """The schemas of ``name`` (KeyError for an unknown action); refs are ``#/$defs/X``
+    into ``catalogue().defs``."""
+    return catalogue().actions[name]
+
+
+def params_schema(name: str) -> JsonSchema:
+    """The ``params`` object of ``name`` as a standalone JSON Schema document."""
+    shapes = catalogue()
+    return shapes.standalone(shapes.actions[name].params)
+
+
+def result_schema(name: str) -> JsonSchema:
+    """The result of ``name`` as a standalone JSON Schema document."""
+    shapes = catalogue()
+    return shapes.standalone(shapes.actions[name].result)
+
+
+def event_names() -> list[str]:
+    from .events import event_catalogue
+
+    return list(event_catalogue().frames)
+
+
+def event_schema(name: str) -> JsonSchema:
+    """The frame ``{event, seq, time, data}`` of the event ``name`` as a standalone
+    JSON Schema document (KeyError for an unknown event)."""
+    from .events import event_catalogue
+
+    return event_catalogue().standalone(name)
+
+
+def validation_schema(schema: JsonSchema) -> JsonSchema:
+    """A copy of ``schema`` in which every part marked ``x-lenient`` accepts any value:
+    what a validator keeping upstream's leniency (and upstream's own error texts) checks."""
+
+    def relax(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "x-lenient" in node:
+                return {key: node[key] for key in ("x-lenient", "description", "default") if key in node}
+            return {key: relax(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [relax(each) for each in node]
+        return node
+
+    return relax(copy.deepcopy(schema))
+
+
+@functools.cache
+def openapi() -> JsonSchema:
+    from .openapi_doc import build_openapi
+
+    return build_openapi(catalogue())
+
+
+@functools.cache
+def asyncapi() -> JsonSchema:
+    from .asyncapi_doc import build_asyncapi
+
+    return build_asyncapi(catalogue())
+
+
+def render(document: JsonSchema) -> bytes:
+    """The document as committed and served: sorted keys, two-space indent, UTF-8."""
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@functools.cache
+def document_bytes(name: str) -> bytes:
+    """``openapi.json`` or ``asyncapi.json``, rendered (built on first use, then kept)."""
+    if name == "openapi.json":
+        return render(openapi())
+    if name == "asyncapi.json":
+        return render(asyncapi())
+    raise KeyError(name)
+
+
+def write_documents(folder: Path, check: bool = False) -> list[Path]:
+    """Write the documents into ``folder``; with ``check``, write nothing and return the
+    files whose content differs from what the code generates."""
+    differing = []
+    for name in DOCUMENTS:
+        path = folder / name
+        content = document_bytes(name)
+        current = path.read_bytes() if path.exists() else None
+        if current != content:
+            differing.append(path)
+            if not check:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+    return differing
