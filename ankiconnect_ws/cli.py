@@ -294,8 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--profile", default=PROFILE, help=argparse.SUPPRESS)
     run_parser.add_argument("--timeout", type=float, default=120.0, help=argparse.SUPPRESS)
     sub.add_parser("build", help="write dist/ankiconnect-ws.ankiaddon", add_help=False)
-    schema_parser = sub.add_parser("schema", help="write the API's documents: docs/openapi.json, docs/asyncapi.json")
-    schema_parser.add_argument("--output", default=None, help="folder (default: docs/ of this checkout)")
+    schema_parser = sub.add_parser("schema", help="write the API's documents: docs/openapi.json, docs/asyncapi.json, web/ankiconnect-ws.d.ts")
+    schema_parser.add_argument("--output", default=None,
+                               help="one folder for all three (default: docs/ and web/ of this checkout)")
     schema_parser.add_argument("--check", action="store_true",
                                help="write nothing; exit 1 if the files differ from what the code generates")
     argv = sys.argv[1:] if argv is None else argv
@@ -315,8 +316,10 @@ def write_schema_documents(args: argparse.Namespace) -> int:
     """``schema``: (re)generate the committed API documents, or check them (CI)."""
     from .schema import write_documents
 
-    folder = Path(args.output) if args.output else Path(__file__).resolve().parent.parent / "docs"
-    differing = write_documents(folder, check=args.check)
+    checkout = Path(__file__).resolve().parent.parent
+    folder = Path(args.output) if args.output else checkout / "docs"
+    types_folder = Path(args.output) if args.output else checkout / "web"
+    differing = write_documents(folder, check=args.check, types_folder=types_folder)
     for path in differing:
         print(f"{'differs' if args.check else 'wrote'}: {path}")
     if args.check and differing:

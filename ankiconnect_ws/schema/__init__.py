@@ -11,6 +11,8 @@ result, built from the registered functions, and the documents made from them.
 * :func:`openapi` / :func:`asyncapi`: the documents served at ``GET /openapi.json`` and
   ``GET /asyncapi.json``; :func:`document_bytes` gives them as served, and
   :func:`write_documents` writes them to docs/ (``python -m ankiconnect_ws schema``).
+* :func:`typescript_declarations`: the same as TypeScript declarations, web/ankiconnect-ws.d.ts
+  (typescript.py; written and checked with the documents).
 
 Standard library only. Building imports the actions (``ankiconnect_ws.actions``), so
 it is done on first use, not on import: the action modules import :mod:`.hints`.
@@ -40,6 +42,7 @@ __all__ = [
     "params_schema",
     "render",
     "result_schema",
+    "typescript_declarations",
     "validation_schema",
     "write_documents",
 ]
@@ -122,6 +125,15 @@ def asyncapi() -> JsonSchema:
     return build_asyncapi(catalogue())
 
 
+@functools.cache
+def typescript_declarations() -> str:
+    """The TypeScript declarations of the actions, events and client (web/ankiconnect-ws.d.ts)."""
+    from .events import event_catalogue
+    from .typescript import build_typescript
+
+    return build_typescript(catalogue(), event_catalogue())
+
+
 def render(document: JsonSchema) -> bytes:
     """The document as committed and served: sorted keys, two-space indent, UTF-8."""
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
@@ -137,17 +149,21 @@ def document_bytes(name: str) -> bytes:
     raise KeyError(name)
 
 
-def write_documents(folder: Path, check: bool = False) -> list[Path]:
-    """Write the documents into ``folder``; with ``check``, write nothing and return the
-    files whose content differs from what the code generates."""
+def write_documents(folder: Path, check: bool = False, types_folder: Path | None = None) -> list[Path]:
+    """Write the documents into ``folder`` (and, given ``types_folder``, the TypeScript
+    declarations there); with ``check``, write nothing and return the files whose content
+    differs from what the code generates."""
+    files = [(folder / name, document_bytes(name)) for name in DOCUMENTS]
+    if types_folder is not None:
+        from .typescript import FILE_NAME
+
+        files.append((types_folder / FILE_NAME, typescript_declarations().encode("utf-8")))
     differing = []
-    for name in DOCUMENTS:
-        path = folder / name
-        content = document_bytes(name)
+    for path, content in files:
         current = path.read_bytes() if path.exists() else None
         if current != content:
             differing.append(path)
             if not check:
-                folder.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
     return differing
