@@ -123,6 +123,8 @@ export interface Client {
   lastSeq: number | null;
   connect(): void;
   close(): void;
+  /** Subscribe to ``topics``, continuing from the last event seen (done on each connect). */
+  resubscribe(): Promise<void>;
   /** Send a request and wait for its reply: the result, or an AnkiError. */
   request<A extends ActionName>(action: A, ...args: CallArgs<A>): Promise<Result<A>>;
 }
@@ -139,7 +141,14 @@ export declare class AnkiConnectWS extends EventTarget implements Client {
   lastSeq: number | null;
   connect(): void;
   close(): void;
+  resubscribe(): Promise<void>;
   request<A extends ActionName>(action: A, ...args: CallArgs<A>): Promise<Result<A>>;
+  addEventListener<K extends keyof ClientEvents>(
+    type: K, listener: (event: CustomEvent<ClientEvents[K]>) => void, options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions,
+  ): void;
 }
 
 // --- the actions and events, by name ------------------------------------------------------

@@ -1,35 +1,61 @@
+// @ts-check
 // The status page: everything it shows comes from the same WebSocket API any client
 // uses — `serverStatus` once a second, and pushed events for the review panel.
 import { AnkiConnectWS, AnkiError } from "./ankiconnect-ws.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('./ankiconnect-ws').ConnectionState} ConnectionState
+ * @typedef {import('./ankiconnect-ws').Counts} Counts
+ * @typedef {import('./ankiconnect-ws').EventFrame} EventFrame
+ * @typedef {import('./ankiconnect-ws').ClientFigures} ClientFigures
+ * @typedef {import('./ankiconnect-ws').ServerStatus} ServerStatus
+ * @typedef {import('./ankiconnect-ws').Traffic} Traffic
+ */
+
+/** The page's element with this id (the page is static: a missing one is a bug). */
+const $ = (/** @type {string} */ id) => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is not on the page`);
+  return element;
+};
 const KEY_STORE = "ankiconnect-ws-key";
+/** @type {Record<number, string>} */
 const EASE = { 1: "Again", 2: "Hard", 3: "Good", 4: "Easy" };
+/** @type {Record<string, string>} */
 const STATE_NAMES = { deckBrowser: "Deck browser", overview: "Deck overview", review: "Reviewing",
   profileManager: "Profile chooser", startup: "Starting", resetRequired: "Waiting" };
 const KEY_ERROR = "valid api key must be provided";
 
 const client = new AnkiConnectWS({ key: sessionStorage.getItem(KEY_STORE), topics: ["*"] });
+/** @type {ReturnType<typeof setInterval> | null} */
 let pollTimer = null;
 let collectionOpen = true;
 let authorised = false;
 
+/**
+ * @param {string} id
+ * @param {unknown} value
+ */
 function text(id, value) {
   const el = $(id);
   const shown = value === null || value === undefined || value === "" ? "–" : String(value);
   if (el.textContent !== shown) el.textContent = shown;
 }
 
+/** @param {number} ms */
 function clock(ms) {
   return new Date(ms).toLocaleTimeString([], { hour12: false });
 }
 
+/** @param {number | null} seconds */
 function duration(seconds) {
+  if (seconds === null) return null;
   const s = Math.floor(seconds);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
   return h ? `${h} h ${m} min` : m ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
+/** @param {ConnectionState} state */
 function showConnection(state) {
   const badge = $("connection");
   badge.className = "badge " + (state === "open" ? "open" : "closed");
@@ -38,6 +64,10 @@ function showConnection(state) {
   else stopPolling();
 }
 
+/**
+ * @param {boolean} closed
+ * @param {string} why
+ */
 function showClosed(closed, why) {
   collectionOpen = !closed;
   const banner = $("closed-banner");
@@ -48,6 +78,7 @@ function showClosed(closed, why) {
 
 // --- API key --------------------------------------------------------------------------
 
+/** @param {string} message */
 function askForKey(message) {
   authorised = false;
   $("dashboard").hidden = true;
@@ -58,7 +89,7 @@ function askForKey(message) {
 
 $("key-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const key = $("key-input").value.trim();
+  const key = /** @type {HTMLInputElement} */ ($("key-input")).value.trim();
   sessionStorage.setItem(KEY_STORE, key);
   client.key = key;
   $("key-error").textContent = "";
@@ -79,6 +110,7 @@ function stopPolling() {
 }
 
 async function refresh(first = false) {
+  /** @type {ServerStatus} */
   let status;
   try {
     status = await client.request("serverStatus");
@@ -92,12 +124,13 @@ async function refresh(first = false) {
     authorised = true;
     $("key-prompt").hidden = true;
     $("dashboard").hidden = false;
-    if (client.topics.length && client.run === null) client._resubscribe();  // the first try lacked the key
+    if (client.topics.length && client.run === null) client.resubscribe();  // the first try lacked the key
   }
   renderStatus(status);
   if (first) refreshToday();
 }
 
+/** @param {ServerStatus} status */
 function renderStatus(status) {
   const { server, anki, traffic, clients } = status;
   text("server-version", `${server.version} (API ${server.apiVersion})`);
@@ -115,6 +148,7 @@ function renderStatus(status) {
   renderClients(clients || []);
 }
 
+/** @param {Traffic} traffic */
 function renderTraffic(traffic) {
   const t = traffic.totals;
   const total = t.http + t.ws;
@@ -141,6 +175,7 @@ function renderTraffic(traffic) {
   }) : [emptyItem("none")]));
 }
 
+/** @param {string} label */
 function emptyItem(label) {
   const li = document.createElement("li");
   li.textContent = label;
@@ -148,6 +183,7 @@ function emptyItem(label) {
   return li;
 }
 
+/** @param {ClientFigures[]} clients */
 function renderClients(clients) {
   $("clients").replaceChildren(...(clients.length ? clients.map((c) => {
     const li = document.createElement("li");
@@ -157,10 +193,11 @@ function renderClients(clients) {
   }) : [emptyItem("none")]));
 }
 
+/** @param {Traffic["perSecond"]} series */
 function drawChart(series) {
   const svg = $("chart");
   const max = Math.max(1, ...series.map((p) => Math.max(p[1], p[2], p[3])));
-  const line = (index, cls) => {
+  const line = (/** @type {number} */ index, /** @type {string} */ cls) => {
     const points = series.map((p, i) => `${(i / (series.length - 1)) * 600},${115 - (p[index] / max) * 105}`).join(" ");
     return `<polyline class="${cls}" points="${points}"></polyline>`;
   };
@@ -178,31 +215,32 @@ async function refreshToday() {
   }
 }
 
+/** @param {Counts | null} counts */
 function showCounts(counts) {
   if (counts) text("review-counts", `${counts.new} new, ${counts.learn} learning, ${counts.review} to review`);
 }
 
-function onEvent({ detail: message }) {
-  const data = message.data || {};
+/** @param {EventFrame} message */
+function onEvent(message) {
   switch (message.event) {
     case "state.changed":
-      text("review-state", STATE_NAMES[data.state] || data.state);
+      text("review-state", STATE_NAMES[message.data.state] || message.data.state);
       break;
     case "review.question":
-      text("review-deck", data.deck);
-      text("review-question", data.question);
-      showCounts(data.counts);
+      text("review-deck", message.data.deck);
+      text("review-question", message.data.question);
+      showCounts(message.data.counts);
       break;
     case "review.answered": {
-      text("review-deck", data.deck);
-      showCounts(data.counts);
+      text("review-deck", message.data.deck);
+      showCounts(message.data.counts);
       const li = document.createElement("li");
-      li.className = `ease-${data.ease}`;
-      li.dataset.ease = data.ease;
-      li.textContent = `${clock(message.time)} ${EASE[data.ease] || data.ease} — ${data.deck}, next in ${
-        data.interval < 0 ? `${-data.interval} s` : `${data.interval} d`}`;
+      li.className = `ease-${message.data.ease}`;
+      li.dataset.ease = String(message.data.ease);
+      li.textContent = `${clock(message.time)} ${EASE[message.data.ease] || message.data.ease} — ${message.data.deck}, next in ${
+        message.data.interval < 0 ? `${-message.data.interval} s` : `${message.data.interval} d`}`;
       $("review-answers").prepend(li);
-      while ($("review-answers").children.length > 10) $("review-answers").lastChild.remove();
+      while ($("review-answers").children.length > 10) $("review-answers").lastElementChild?.remove();
       refreshToday();
       break;
     }
@@ -210,12 +248,12 @@ function onEvent({ detail: message }) {
       text("review-question", "–");
       break;
     case "collection.closed":
-      if (!data.temporary) showClosed(true, "Anki's collection is closed (no profile open). Actions that need it answer “collection is not available”.");
+      if (!message.data.temporary) showClosed(true, "Anki's collection is closed (no profile open). Actions that need it answer “collection is not available”.");
       else showClosed(true, "Anki's collection is briefly closed (sync or database check).");
       break;
     case "collection.opened":
       showClosed(false, "");
-      text("anki-profile", data.profile);
+      text("anki-profile", message.data.profile);
       refreshToday();
       break;
     case "reset":
@@ -225,5 +263,5 @@ function onEvent({ detail: message }) {
 }
 
 client.addEventListener("state", (e) => showConnection(e.detail));
-client.addEventListener("event", onEvent);
+client.addEventListener("event", (e) => onEvent(e.detail));
 client.connect();
