@@ -37,6 +37,7 @@ from ..support.messages import missing, unexpected
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+WEB = ROOT / "web"
 SPECS = ROOT / "tests" / "specs"
 ASYNCAPI_SCHEMA = SPECS / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0.json"
 
@@ -63,7 +64,7 @@ def asyncapi_validator() -> Draft7Validator:
 
 
 def test_committed_documents_are_what_the_code_generates() -> None:
-    stale = schema.write_documents(DOCS, check=True)
+    stale = schema.write_documents(DOCS, check=True, types_folder=WEB)
     assert not stale, f"run python -m ankiconnect_ws schema: {stale} differ"
 
 
@@ -82,6 +83,7 @@ def test_the_schema_command_writes_the_documents(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     for name in schema.DOCUMENTS:
         assert (tmp_path / name).read_bytes() == (DOCS / name).read_bytes()
+    assert (tmp_path / "ankiconnect-ws.d.ts").read_bytes() == (WEB / "ankiconnect-ws.d.ts").read_bytes()
     (tmp_path / "openapi.json").write_text("{}")
     check = subprocess.run([sys.executable, "-m", "ankiconnect_ws", "schema", "--check", "--output", str(tmp_path)],
                            cwd=ROOT, capture_output=True, text=True, timeout=120)
