@@ -2,6 +2,7 @@
 // The status page: everything it shows comes from the same WebSocket API any client
 // uses — `serverStatus` once a second, and pushed events for the review panel.
 import { AnkiConnectWS, AnkiError } from "./ankiconnect-ws.js";
+import { setupExplorer } from "./explorer.js";
 
 /**
  * @typedef {import('./ankiconnect-ws').ConnectionState} ConnectionState
@@ -261,6 +262,22 @@ function onEvent(message) {
       break;
   }
 }
+
+// --- tabs: the status (first, default) and the API explorer ------------------------------
+
+const explorer = setupExplorer(client);
+
+/** @param {"status" | "api"} view */
+function showView(view) {
+  for (const name of ["status", "api"]) {
+    $(`tab-${name}`).setAttribute("aria-selected", String(name === view));
+    $(`view-${name}`).hidden = name !== view;
+  }
+  if (view === "api") explorer.open();
+}
+
+$("tab-status").addEventListener("click", () => showView("status"));
+$("tab-api").addEventListener("click", () => showView("api"));
 
 client.addEventListener("state", (e) => showConnection(e.detail));
 client.addEventListener("event", (e) => onEvent(e.detail));

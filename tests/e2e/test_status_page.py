@@ -3,6 +3,7 @@ Playwright) against the real Anki. Screenshots go to test-artifacts/ (path print
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,4 +97,70 @@ def test_status_page_asks_for_the_key_first(browser: Browser, anki_keyed: AnkiPr
     expect(page.locator("#key-prompt")).to_be_hidden()
     expect(page.locator("#anki-profile")).to_have_text("User 1", timeout=5000)
     screenshot(page, "status-key-accepted.png")
+    page.close()
+
+
+def test_api_explorer_sends_requests_over_the_page_socket(browser: Browser, anki: AnkiProcess) -> None:
+    deck = f"Explorer {uuid.uuid4().hex[:6]}"
+    anki("createDeck", deck=deck)
+    note_id = anki("addNote", note={"deckName": deck, "modelName": "Basic",
+                                    "fields": {"Front": "explorer front", "Back": "b"}})
+    page = open_page(browser, anki)
+    expect(page.locator("#connection")).to_have_text("connected", timeout=10000)
+    expect(page.locator("#view-status")).to_be_visible()  # the status stays the first, default view
+    expect(page.locator("#view-api")).to_be_hidden()
+    page.click("#tab-api")
+    expect(page.locator("#view-status")).to_be_hidden()
+    expect(page.locator("#explorer-status")).to_contain_text("actions", timeout=5000)
+    listed = anki("apiReflect", scopes=["actions"])["actions"]
+    expect(page.locator("#explorer-actions button[data-action]")).to_have_count(len(listed))
+
+    # deckNames: no params; the reply is the real deck list
+    page.fill("#explorer-filter", "decknames")
+    expect(page.locator("#explorer-actions button[data-action]")).to_have_count(2)  # deckNames, deckNamesAndIds
+    page.click("#explorer-actions button[data-action='deckNames']")
+    expect(page.locator("#explorer-name")).to_have_text("deckNames")
+    expect(page.locator("#explorer-result")).to_contain_text("string[]")
+    expect(page.locator("#explorer-params")).to_have_value("{}")
+    page.click("#explorer-send")
+    expect(page.locator("#explorer-reply[data-state='ok']")).to_be_visible(timeout=5000)
+    reply = json.loads(page.locator("#explorer-reply").text_content() or "")
+    assert reply == {"result": anki("deckNames"), "error": None} and deck in reply["result"]
+
+    # findNotes: its params skeleton, filled in with a query
+    page.fill("#explorer-filter", "findnotes")
+    page.click("#explorer-actions button[data-action='findNotes']")
+    expect(page.locator("#explorer-param-rows")).to_contain_text("query")
+    assert json.loads(page.locator("#explorer-params").input_value()) == {"query": None}
+    page.fill("#explorer-params", json.dumps({"query": f'"deck:{deck}"'}))
+    page.click("#explorer-send")
+    expect(page.locator("#explorer-reply[data-state='ok']")).to_contain_text(str(note_id), timeout=5000)
+    assert json.loads(page.locator("#explorer-reply").text_content() or "") == {"result": [note_id], "error": None}
+    screenshot(page, "explorer-findnotes.png")
+
+    # an error comes back as the reply's error; bad JSON never leaves the page
+    page.fill("#explorer-params", json.dumps({"query": "deck:", "extra": 1}))
+    page.click("#explorer-send")
+    expect(page.locator("#explorer-reply[data-state='error']")).to_contain_text("extra", timeout=5000)
+    page.fill("#explorer-params", "{not json")
+    page.click("#explorer-send")
+    expect(page.locator("#explorer-reply[data-state='error']")).to_contain_text("not valid JSON")
+    page.click("#tab-status")
+    expect(page.locator("#view-status")).to_be_visible()
+    expect(page.locator("#view-api")).to_be_hidden()
+    page.close()
+
+
+def test_api_explorer_uses_the_page_key(browser: Browser, anki_keyed: AnkiProcess) -> None:
+    page = open_page(browser, anki_keyed)
+    expect(page.locator("#key-prompt")).to_be_visible(timeout=10000)
+    page.fill("#key-input", API_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#dashboard")).to_be_visible(timeout=5000)
+    page.click("#tab-api")
+    page.fill("#explorer-filter", "deckNames")
+    page.click("#explorer-actions button[data-action='deckNames']")
+    page.click("#explorer-send")
+    expect(page.locator("#explorer-reply[data-state='ok']")).to_contain_text("Default", timeout=5000)
+    screenshot(page, "explorer-keyed.png")
     page.close()
