@@ -17,6 +17,11 @@ STATIC_PREFIX = "/status"
 DOCUMENT_PATHS = {"/openapi.json": "openapi.json", "/asyncapi.json": "asyncapi.json"}
 
 
+#: types the platform's table gets wrong or lacks: ankiconnect-ws.d.ts is TypeScript source
+#: (Python's table says Qt Linguist, others MPEG transport stream)
+_CONTENT_TYPES = {".ts": "text/plain"}
+
+
 def is_static(path: str) -> bool:
     return path == STATIC_PREFIX or path.startswith(STATIC_PREFIX + "/")
 
@@ -31,7 +36,7 @@ def static_reply(root: Path, path: str) -> HttpReply:
         content = file.read_bytes()
     except (OSError, ValueError):  # a NUL byte, a name too long, an unreadable file
         return plain(404, "not found\n")
-    ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    ctype = _CONTENT_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     if ctype.startswith("text/") or ctype in ("application/javascript", "text/javascript"):
         ctype += "; charset=utf-8"
     headers = [

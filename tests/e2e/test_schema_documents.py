@@ -30,6 +30,13 @@ def test_the_documents_are_served(anki: AnkiProcess) -> None:
         assert status == 200 and body == b"" and int(headers["Content-Length"]) == len(committed)
 
 
+def test_the_typescript_declarations_are_served_as_text(anki: AnkiProcess) -> None:
+    """Next to the client they describe; as text (Python's own table says Qt Linguist)."""
+    status, headers, body = anki.post(b"", method="GET", path="/status/ankiconnect-ws.d.ts")
+    assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body == (DOCS.parent / "web" / "ankiconnect-ws.d.ts").read_bytes()
+
+
 def test_trusted_pages_may_read_the_documents_others_not(anki: AnkiProcess) -> None:
     _, headers, _ = anki.post(b"", method="GET", path="/openapi.json", headers={"Origin": "http://localhost"})
     assert headers["Access-Control-Allow-Origin"] == "http://localhost"
