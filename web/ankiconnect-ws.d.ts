@@ -11,17 +11,17 @@
 // --- actions -------------------------------------------------------------------------------
 
 export type ActionName = keyof Actions;
-/** The ``params`` object of an action. */
+/** The `params` object of an action. */
 export type Params<A extends ActionName> = Actions[A]["params"];
-/** The ``result`` of an action's successful reply. */
+/** The `result` of an action's successful reply. */
 export type Result<A extends ActionName> = Actions[A]["result"];
-/** The arguments after the action's name in ``request(action, ...)``: params (which
+/** The arguments after the action's name in `request(action, ...)`: params (which
  * may be left out when none is required), then the API version. */
 export type CallArgs<A extends ActionName> = A extends ActionsNeedingParams
   ? [params: Params<A>, version?: number]
   : [params?: Params<A>, version?: number];
 
-/** Any JSON value: a request's ``id`` is echoed in its reply. */
+/** Any JSON value: a request's `id` is echoed in its reply. */
 export type RequestId = unknown;
 
 interface RequestFields<A extends ActionName> {
@@ -34,30 +34,30 @@ interface RequestFields<A extends ActionName> {
   key?: string | null;
 }
 
-/** A request: one action's, or (``Request``) any action's, told apart by ``action``. */
+/** A request: one action's, or (`Request`) any action's, told apart by `action`. */
 export type Request<A extends ActionName = ActionName> = {
   [K in A]: RequestFields<K> & (K extends ActionsNeedingParams ? { params: Params<K> } : { params?: Params<K> });
 }[A];
 
-/** A successful WebSocket reply (``id`` echoes the request's). */
+/** A successful WebSocket reply (`id` echoes the request's). */
 export interface SuccessReply<A extends ActionName = ActionName> {
   id: RequestId;
   result: Result<A>;
   error: null;
 }
 
-/** A failed request. Over the WebSocket ``id`` echoes the request's (null when it
- * could not be read); HTTP replies have no ``id``. */
+/** A failed request. Over the WebSocket `id` echoes the request's (null when it
+ * could not be read); HTTP replies have no `id`. */
 export interface ErrorReply {
   id?: RequestId;
   result: null;
   error: string;
 }
 
-/** A WebSocket reply: always ``{result, error}``, whatever the version. */
+/** A WebSocket reply: always `{result, error}`, whatever the version. */
 export type Reply<A extends ActionName = ActionName> = SuccessReply<A> | ErrorReply;
 
-/** An HTTP reply: ``{result, error}`` for version 5 and newer and for every error; the
+/** An HTTP reply: `{result, error}` for version 5 and newer and for every error; the
  * bare result for a successful request of version 4 or older. */
 export type HttpReply<A extends ActionName = ActionName> =
   | { result: Result<A>; error: null }
@@ -68,8 +68,8 @@ export type HttpReply<A extends ActionName = ActionName> =
 
 export type EventName = keyof Events;
 
-/** The frame the WebSocket sends to subscribers: a union told apart by ``event``, so a
- * ``switch (frame.event)`` narrows ``frame.data``. */
+/** The frame the WebSocket sends to subscribers: a union told apart by `event`, so a
+ * `switch (frame.event)` narrows `frame.data`. */
 export type EventFrame<E extends EventName = EventName> = {
   [K in E]: {
     event: K;
@@ -86,10 +86,10 @@ export type ServerMessage = Reply | EventFrame;
 
 // --- the client (ankiconnect-ws.js) --------------------------------------------------------
 
-/** An ``error`` of a reply, thrown by ``request``. */
+/** An `error` of a reply, thrown by `request`. */
 export declare class AnkiError extends Error {}
 
-/** ``ws://`` (or ``wss://``) on the page's own host, else ``ws://127.0.0.1:8765/``. */
+/** `ws://` (or `wss://`) on the page's own host, else `ws://127.0.0.1:8765/`. */
 export declare function defaultUrl(): string;
 
 export type ConnectionState = "connecting" | "open" | "closed";
@@ -102,7 +102,7 @@ export interface ClientOptions {
   timeout?: number;
 }
 
-/** The ``detail`` of each CustomEvent the client dispatches. */
+/** The `detail` of each CustomEvent the client dispatches. */
 export interface ClientEvents {
   event: EventFrame;
   state: ConnectionState;
@@ -110,20 +110,20 @@ export interface ClientEvents {
   error: unknown;
 }
 
-/** What ``AnkiConnectWS`` offers (ankiconnect-ws.js implements it; tsc checks that). */
+/** What `AnkiConnectWS` offers (ankiconnect-ws.js implements it; tsc checks that). */
 export interface Client {
   url: string;
   key: string | null;
   topics: Topic[];
   timeout: number;
   state: ConnectionState;
-  /** The run of the last subscription (to resubscribe with ``since``). */
+  /** The run of the last subscription (to resubscribe with `since`). */
   run: string | null;
   /** The seq of the last event received. */
   lastSeq: number | null;
   connect(): void;
   close(): void;
-  /** Subscribe to ``topics``, continuing from the last event seen (done on each connect). */
+  /** Subscribe to `topics`, continuing from the last event seen (done on each connect). */
   resubscribe(): Promise<void>;
   /** Send a request and wait for its reply: the result, or an AnkiError. */
   request<A extends ActionName>(action: A, ...args: CallArgs<A>): Promise<Result<A>>;
@@ -153,7 +153,7 @@ export declare class AnkiConnectWS extends EventTarget implements Client {
 
 // --- the actions and events, by name ------------------------------------------------------
 
-/** Every action: its ``params`` object and the ``result`` of a successful reply. */
+/** Every action: its `params` object and the `result` of a successful reply. */
 export interface Actions {
   /** group: notes */
   addNote: {
@@ -1125,7 +1125,7 @@ export interface Actions {
   };
 }
 
-/** The actions whose requests must carry ``params``. */
+/** The actions whose requests must carry `params`. */
 export type ActionsNeedingParams =
   | "addNote"
   | "addNotes"
@@ -1216,10 +1216,10 @@ export type ActionsNeedingParams =
   | "updateNoteModel"
   | "updateNoteTags";
 
-/** What ``subscribe`` takes in ``events``: a topic, or ``*`` for all. */
+/** What `subscribe` takes in `events`: a topic, or `*` for all. */
 export type Topic = "review" | "state" | "note" | "card" | "deck" | "model" | "collection" | "sync" | "*";
 
-/** Every event the WebSocket sends to subscribers: its ``data``. */
+/** Every event the WebSocket sends to subscribers: its `data`. */
 export interface Events {
   /** cards changed (answered, suspended, moved, rescheduled, new cards) (topic card) */
   "card.updated": CardIds;

@@ -202,15 +202,16 @@ def build_typescript(catalogue: Catalogue, events: EventCatalogue) -> str:
         _ENVELOPES,
         "// --- the actions and events, by name ------------------------------------------------------",
         _actions_map(catalogue),
-        "/** The actions whose requests must carry ``params``. */\n"
-        f"export type ActionsNeedingParams =\n{_union_lines([json.dumps(n) for n in needing])};",
-        "/** What ``subscribe`` takes in ``events``: a topic, or ``*`` for all. */\n"
-        f"export type Topic = {ts_type(topic)};",
+        ("/** The actions whose requests must carry ``params``. */\n"
+         f"export type ActionsNeedingParams =\n{_union_lines([json.dumps(n) for n in needing])};"),
+        ("/** What ``subscribe`` takes in ``events``: a topic, or ``*`` for all. */\n"
+         f"export type Topic = {ts_type(topic)};"),
         _events_map(events),
         "// --- shared shapes -------------------------------------------------------------------------",
         *(_named(name, schema) for name, schema in sorted({**catalogue.defs, **events.defs}.items())),
     ]
-    return "\n\n".join(parts) + "\n"
+    # the templates' ``code`` (docstring style) as Markdown, which editors show in JSDoc
+    return ("\n\n".join(parts) + "\n").replace("``", "`")
 
 
 def _topic_schema(catalogue: Catalogue) -> JsonSchema:
