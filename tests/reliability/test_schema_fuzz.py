@@ -44,6 +44,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 
 from ankiconnect_ws import schema
 from bench.anki_process import AnkiProcess
@@ -172,8 +173,9 @@ class Run:
         try:
             case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
                                                      content_type_conformance, response_schema_conformance])
-        except Exception as exc:  # schemathesis' FailureGroup: its message names every failed check
-            self.problem(action, case.body, f"schemathesis: {str(exc)[:600]}")
+        except FailureGroup as group:  # (a BaseExceptionGroup) one failure per failed check
+            for failure in group.exceptions:
+                self.problem(action, case.body, f"schemathesis {failure.title}: {str(failure.message)[:400]}")
         try:
             reply = strict_json(response.content)
         except ValueError as exc:
