@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
 from .convert import Converter, standalone
-from .refine import NEEDS_GUI, WEBSOCKET_ONLY, refinement
+from .errors_scan import error_templates, templates_of
+from .refine import ERRORS, NEEDS_GUI, WEBSOCKET_ONLY, refinement
 
 __all__ = ["ActionSchema", "Catalogue", "catalogue", "build_catalogue"]
 
@@ -138,4 +139,15 @@ def _extensions(spec: Any) -> dict[str, Any]:
     own_name = spec.func.__name__
     if own_name != spec.name:
         extensions["x-alias-of"] = own_name
+    extensions["x-errors"] = _errors(spec, extensions)
     return extensions
+
+
+def _errors(spec: Any, extensions: dict[str, Any]) -> list[str]:
+    """The action's own error strings (errors.py templates, ``{}`` for a value): those
+    its code names, those of where it runs, and refine.py's ``ERRORS``."""
+    names = ["COLLECTION_NOT_AVAILABLE"] if extensions["x-needs-collection"] else []
+    names += ["NO_MAIN_WINDOW"] if extensions["x-needs-gui"] else []
+    names += ["WEBSOCKET_ONLY"] if extensions["x-transport"] == "websocket" else []
+    names += ERRORS.get(spec.name, ())
+    return sorted(set(error_templates(spec.func)) | set(templates_of(tuple(names))))

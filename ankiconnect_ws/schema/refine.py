@@ -21,7 +21,7 @@ from typing import Any
 
 from .convert import Converter
 
-__all__ = ["Refinement", "REFINEMENTS", "WEBSOCKET_ONLY", "NEEDS_GUI", "refinement"]
+__all__ = ["Refinement", "REFINEMENTS", "WEBSOCKET_ONLY", "NEEDS_GUI", "ERRORS", "refinement"]
 
 JsonSchema = dict[str, Any]
 
@@ -106,6 +106,14 @@ WEBSOCKET_ONLY = frozenset({"subscribe", "unsubscribe"})
 
 #: need Anki's main window, besides the gui actions (actions/gui/)
 NEEDS_GUI = frozenset({"getProfiles", "getActiveProfile", "loadProfile", "unloadProfile", "sync", "upgrade"})
+
+#: error strings (errors.py constant names) an action answers that its code does not
+#: name through errors.py (errors_scan.py finds the rest): literal texts, or errors
+#: raised by what it calls outside its own function's reach
+ERRORS: dict[str, tuple[str, ...]] = {
+    "subscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN", "SINCE_INVALID"),
+    "unsubscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN"),
+}
 
 _NONE = Refinement()
 
