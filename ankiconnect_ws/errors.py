@@ -93,6 +93,7 @@ ANSWER_EASE_INVALID = "ease must be an integer from 1 to 4: {}"
 START_ID_INVALID = "startID must be an integer: {}"
 REVIEWS_NOT_A_LIST = "reviews must be a list of 9-value lists"
 REVIEW_INVALID = "a review must be a list of 9 integers: {}"
+REVIEW_OUT_OF_RANGE = "a review's {} must be from {} to {}: {}"
 REVIEW_ID_EXISTS = "a review with this id already exists: {}"
 
 # --- gui and profiles ---

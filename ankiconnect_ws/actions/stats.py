@@ -16,6 +16,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The review-log columns, in the order cardReviews gives and insertReviews takes them.
 REVLOG_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type")
+_I32, _U32, _I64 = (-(2**31), 2**31 - 1), (0, 2**32 - 1), (-(2**63), 2**63 - 1)
+#: what each column may hold: Anki reads the review log into fixed-width integers, and a
+#: value out of range makes its Check Database fail (upstream stores anything); a time
+#: above the i32 range is one Check Database calls invalid and rewrites
+REVLOG_RANGES = (_I64, _I64, _I32, (0, 255), _I32, _I32, _U32, (0, _I32[1]), (0, 255))
 
 SECONDS_PER_DAY = 86400
 
@@ -121,6 +126,9 @@ def _checked_reviews(reviews: Any) -> list[list[int]]:
         )
         if not valid:
             raise errors.ActionError(errors.REVIEW_INVALID.format(review))
+        for column, value, (low, high) in zip(REVLOG_COLUMNS, review, REVLOG_RANGES):
+            if not low <= value <= high:
+                raise errors.ActionError(errors.REVIEW_OUT_OF_RANGE.format(column, low, high, review))
         rows.append(list(review))
     return rows
 

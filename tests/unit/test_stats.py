@@ -9,6 +9,8 @@ import pytest
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
+from ankiconnect_ws.actions.stats import REVLOG_COLUMNS, REVLOG_RANGES
+
 from ..support.local_api import LocalApi
 
 DEFAULT_DECK = 1
@@ -168,3 +170,24 @@ def test_insert_reviews_rejects_text_and_changes_nothing(api: LocalApi, collecti
         "a review with this id already exists: 9"
     )
     assert [row[0] for row in revlog(collection)] == [7]
+
+
+def test_insert_reviews_refuses_values_anki_cannot_read_back(api: LocalApi, collection: Collection) -> None:
+    """Anki reads the review log into fixed-width integers: an ease of 300 or a negative
+    time stored as-is makes its Check Database fail (found by the schema fuzz)."""
+    cid = add_card(collection, "x")
+    for column, value in (("ease", 300), ("ease", -1), ("ivl", 2**31), ("lastIvl", -(2**31) - 1),
+                          ("factor", -1), ("time", 2**31), ("type", 256)):
+        row = review(11, cid)
+        row[REVLOG_COLUMNS.index(column)] = value
+        low, high = REVLOG_RANGES[REVLOG_COLUMNS.index(column)]
+        assert api.error("insertReviews", reviews=[review(10, cid), row]) == (
+            f"a review's {column} must be from {low} to {high}: {row}"
+        )
+    assert revlog(collection) == []
+    # the limits themselves are stored, and Anki's Check Database finds nothing to fix
+    edge = [1_700_000_000_000, cid, -(2**31), 255, 2**31 - 1, -(2**31), 2**32 - 1, 2**31 - 1, 0]
+    api("insertReviews", reviews=[edge])
+    assert revlog(collection) == [edge]
+    assert collection.fix_integrity() == ("Database rebuilt and optimized.", True)
+    assert revlog(collection) == [edge]
