@@ -199,7 +199,7 @@ def modelStyling(modelName: str) -> Styling:
 def createModel(
     modelName: str,
     inOrderFields: list[str],
-    cardTemplates: list[CardTemplate],
+    cardTemplates: Annotated[list[CardTemplate], CHECKED],
     css: str | None = None,
     isCloze: Flag = False,
 ) -> Notetype:

@@ -1,0 +1,185 @@
+"""Params are checked against the action's schema before the action runs.
+
+The schema (ankiconnect_ws.schema) is applied as :func:`schema.validation_schema` gives
+it: parts marked ``x-lenient`` accept anything, because there the action itself keeps
+upstream's leniency or answers upstream's own error text. Two more things are left to
+the action, for the same reason:
+
+* errors about the params object as a whole (a missing or an unknown parameter, and
+  ``findAndReplaceInModels``' two forms): Python's binding answers them with upstream's
+  exact TypeError text (``AnkiConnect.createDeck() missing 1 required positional
+  argument: 'deck'``), which clients match;
+* params that are not an object (only possible in a ``multi`` item): Python's own
+  "argument after ** must be a mapping", as upstream.
+
+Everything else that the schema refuses - a wrong type, a missing or unknown key of a
+nested object, a value out of range - gets one error naming the parameter and what was
+expected (errors.PARAM_INVALID). The validators are built once per action and kept:
+jsonschema ships with Anki (``anki`` depends on it).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from . import errors, schema
+from .wire import JsonValue
+
+__all__ = ["check_params", "prepare", "describe"]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    validator: Draft202012Validator
+    #: ``{}`` passes: no parameter is required (the common case of actions without
+    #: params, answered without running the validator)
+    accepts_empty: bool
+
+
+_compiled: dict[str, _Compiled] = {}
+_lock = threading.Lock()
+
+
+def _compile(action: str) -> _Compiled:
+    document = schema.validation_schema(schema.params_schema(action))
+    validator = Draft202012Validator(document)
+    return _Compiled(validator, accepts_empty=validator.is_valid({}))
+
+
+def _for(action: str) -> _Compiled:
+    compiled = _compiled.get(action)
+    if compiled is None:
+        with _lock:  # the server thread and prepare() may ask at once
+            compiled = _compiled.get(action)
+            if compiled is None:
+                compiled = _compiled[action] = _compile(action)
+    return compiled
+
+
+def prepare() -> None:
+    """Build every action's validator now (any thread), so that no request waits for
+    the schemas to be built."""
+    for action in schema.action_names():
+        _for(action)
+
+
+def check_params(action: str, params: JsonValue) -> None:
+    """ActionError (errors.PARAM_INVALID) when ``params`` do not fit ``action``'s schema
+    in a part that is ours to check; see the module's docstring for what is not."""
+    if not isinstance(params, dict):
+        return
+    compiled = _for(action)
+    if not params and compiled.accepts_empty:
+        return
+    found = list(compiled.validator.iter_errors(params))
+    try:
+        if not found or any(not error.absolute_path for error in found):
+            return  # valid, or a problem of the whole object: Python's binding answers it, as upstream
+        message = describe(action, best_match(found))
+    finally:
+        _unlink(found)
+    raise errors.ActionError(message)
+
+
+def _unlink(found: list[ValidationError]) -> None:
+    """Break the errors' parent <-> context cycles: Anki runs with automatic garbage
+    collection off, so cycles would stay until its next collection."""
+    pending = list(found)
+    while pending:
+        error = pending.pop()
+        pending.extend(error.context)
+        error.context = []
+        error.parent = None
+
+
+# --- the error text ---------------------------------------------------------------------
+
+_ARTICLES = {"array": "an array", "object": "an object", "string": "a string", "integer": "an integer",
+             "number": "a number", "boolean": "a boolean", "null": "null"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _path(error: ValidationError) -> str:
+    """``notes[0].fields``: the parameter, then keys and indexes into it."""
+    parts = list(error.absolute_path)
+    text = str(parts[0])
+    for part in parts[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _expected(node: Any) -> str:
+    """What a (sub)schema wants, in words; "" when it cannot be said shortly."""
+    if not isinstance(node, dict):
+        return ""
+    kinds = node.get("type")
+    if isinstance(kinds, str):
+        return _ARTICLES.get(kinds, kinds)
+    if isinstance(kinds, list):
+        return _either([_ARTICLES.get(kind, kind) for kind in kinds])
+    if "enum" in node or "const" in node:
+        return "one of " + ", ".join(map(_literal, node.get("enum", [node.get("const")])))
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        if combinator in node:
+            words = [_expected(each) for each in node[combinator]]
+            return _either(list(dict.fromkeys(words))) if all(words) else ""
+    return ""
+
+
+def _either(words: list[str]) -> str:
+    """"a", "a or b", "a, b or c"."""
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def _literal(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _problem(error: ValidationError) -> str:
+    got = _ARTICLES[_json_type(error.instance)]
+    kind = error.validator
+    if kind == "type":
+        return errors.PARAM_TYPE.format(expected=_expected(error.schema), got=got)
+    if kind == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        missing = [key for key in error.validator_value if key not in instance]
+        return errors.PARAM_KEY_MISSING.format(key=missing[0] if missing else "?")
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        known = error.schema.get("properties", {})
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        extra = [key for key in instance if key not in known]
+        return errors.PARAM_KEY_UNKNOWN.format(key=extra[0] if extra else "?")
+    if kind in ("enum", "const"):
+        values = error.validator_value if kind == "enum" else [error.validator_value]
+        return errors.PARAM_TYPE.format(expected="one of " + ", ".join(map(_literal, values)), got=_literal(error.instance))
+    if kind in ("anyOf", "oneOf"):
+        expected = _expected(error.schema)
+        if expected:
+            return errors.PARAM_TYPE.format(expected=expected, got=got)
+    # minimum, minLength, pattern...: jsonschema's own sentence (its first line) says it
+    return errors.PARAM_RULE.format(rule=error.message.split("\n", 1)[0][:200])
+
+
+def describe(action: str, error: ValidationError) -> str:
+    """The error text for the parameter ``error`` is about."""
+    return errors.PARAM_INVALID.format(action=action, param=_path(error), problem=_problem(error))
