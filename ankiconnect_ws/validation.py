@@ -21,6 +21,7 @@ jsonschema ships with Anki (``anki`` depends on it).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +34,20 @@ from .wire import JsonValue
 __all__ = ["check_params", "prepare", "describe"]
 
 
+#: a check that says True only for values the schema accepts (False: maybe not; ask
+#: jsonschema, which also says why)
+Quick = Callable[[Any], bool]
+
+
 @dataclass(frozen=True)
 class _Compiled:
     validator: Draft202012Validator
     #: ``{}`` passes: no parameter is required (the common case of actions without
     #: params, answered without running the validator)
     accepts_empty: bool
+    #: the schema as plain Python checks, when it is simple enough (most are): jsonschema
+    #: walks a 30,000-id list in about 100 ms, this in about 1 ms
+    quick: Quick | None
 
 
 _compiled: dict[str, _Compiled] = {}
@@ -48,7 +57,7 @@ _lock = threading.Lock()
 def _compile(action: str) -> _Compiled:
     document = schema.validation_schema(schema.params_schema(action))
     validator = Draft202012Validator(document)
-    return _Compiled(validator, accepts_empty=validator.is_valid({}))
+    return _Compiled(validator, accepts_empty=validator.is_valid({}), quick=_quick(document, document.get("$defs", {})))
 
 
 def _for(action: str) -> _Compiled:
@@ -74,7 +83,7 @@ def check_params(action: str, params: JsonValue) -> None:
     if not isinstance(params, dict):
         return
     compiled = _for(action)
-    if not params and compiled.accepts_empty:
+    if not params and compiled.accepts_empty or compiled.quick is not None and compiled.quick(params):
         return
     found = list(compiled.validator.iter_errors(params))
     try:
@@ -95,6 +104,87 @@ def _unlink(found: list[ValidationError]) -> None:
         pending.extend(error.context)
         error.context = []
         error.parent = None
+
+
+# --- the quick check ----------------------------------------------------------------------
+
+#: keywords that do not constrain a value
+_ANNOTATIONS = frozenset({"description", "default", "examples", "title", "x-lenient", "$schema", "$defs"})
+#: JSON type -> the Python values that certainly are one (bool is no integer; a float
+#: that is a whole number, which JSON Schema counts as an integer, is left to jsonschema)
+_IS_TYPE: dict[str, Quick] = {
+    "string": lambda v: type(v) is str,
+    "integer": lambda v: type(v) is int,
+    "number": lambda v: type(v) in (int, float),
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
+    "array": lambda v: type(v) is list,
+    "object": lambda v: type(v) is dict,
+}
+
+
+def _any(_value: Any) -> bool:
+    return True
+
+
+def _quick(node: Any, defs: dict[str, Any], depth: int = 0) -> Quick | None:
+    """``node`` as a Python check, or None when it uses more than types, items,
+    properties, required and additionalProperties (jsonschema then checks it all)."""
+    if depth > 8 or not isinstance(node, dict):
+        return None
+    keys = set(node) - _ANNOTATIONS
+    if not keys:
+        return _any
+    ref = node.get("$ref", "")
+    if keys == {"$ref"} and ref.startswith("#/$defs/"):
+        return _quick(defs[ref[len("#/$defs/"):]], defs, depth + 1)
+    if keys == {"allOf"} and len(node["allOf"]) == 1:
+        return _quick(node["allOf"][0], defs, depth + 1)
+    if keys == {"anyOf"}:
+        branches = [_quick(each, defs, depth + 1) for each in node["anyOf"]]
+        if None in branches:
+            return None
+        if _any in branches:
+            return _any
+        return lambda v: any(branch(v) for branch in branches)  # type: ignore[misc]
+    if not keys <= {"type", "items", "properties", "required", "additionalProperties"}:
+        return None
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if not isinstance(kinds, list) or not set(kinds) <= set(_IS_TYPE):
+        return None
+    checks = [_IS_TYPE[kind] for kind in kinds]
+    of_type: Quick = checks[0] if len(checks) == 1 else (lambda v: any(check(v) for check in checks))
+    if keys == {"type"}:
+        return of_type
+    if kinds == ["array"] and keys == {"type", "items"}:
+        item = _quick(node["items"], defs, depth + 1)
+        if item is None:
+            return None
+        return of_type if item is _any else (lambda v: type(v) is list and all(map(item, v)))
+    if kinds == ["object"]:
+        return _quick_object(node, defs, depth)
+    return None
+
+
+def _quick_object(node: dict[str, Any], defs: dict[str, Any], depth: int) -> Quick | None:
+    properties = {key: _quick(value, defs, depth + 1) for key, value in node.get("properties", {}).items()}
+    extra_schema = node.get("additionalProperties", True)
+    extra = extra_schema if isinstance(extra_schema, bool) else _quick(extra_schema, defs, depth + 1)
+    if None in properties.values() or extra is None:
+        return None
+    required = tuple(node.get("required", ()))
+    checked = [(key, check) for key, check in properties.items() if check is not _any]
+
+    def check(value: Any) -> bool:
+        if type(value) is not dict or any(key not in value for key in required):
+            return False
+        if extra is not True and any(key not in properties and (extra is False or not extra(value[key]))
+                                     for key in value):
+            return False
+        return all(check(value[key]) for key, check in checked if key in value)
+
+    return check
 
 
 # --- the error text ---------------------------------------------------------------------

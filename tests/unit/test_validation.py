@@ -136,3 +136,28 @@ def test_validators_are_built_once_per_action() -> None:
     first = validation._for("getDeckStats")
     validation.prepare()
     assert validation._for("getDeckStats") is first
+
+
+# --- the quick check agrees with jsonschema ------------------------------------------------
+
+_SAMPLES = [None, True, 0, 1, -1, 1.0, 2.5, "", "x", "1", [], [1], ["x"], [None], [[1]], [{}], {}, {"x": 1},
+            {"Front": "a"}, {"id": 1}, {"id": 1, "fields": {"Front": "a"}, "tags": ["t"]}, {"id": "1", "fields": []}]
+
+
+def test_the_quick_check_accepts_only_what_jsonschema_accepts() -> None:
+    """The quick check answers most requests alone: it must never pass params the
+    schema refuses (when it says no, jsonschema decides and says why)."""
+    validation.prepare()
+    quick_ones = 0
+    for action in validation.schema.action_names():
+        compiled = validation._for(action)
+        if compiled.quick is None:
+            continue
+        quick_ones += 1
+        names = list(validation.schema.params_schema(action).get("properties", {})) + ["other"]
+        cases = [{}] + [{name: value} for name in names for value in _SAMPLES]
+        cases += [{name: value for name in names} for value in _SAMPLES]
+        for params in cases:
+            if compiled.quick(params):
+                assert compiled.validator.is_valid(params), (action, params)
+    assert quick_ones > 100  # nearly every action has one
