@@ -13,15 +13,18 @@ overhead. Then the validator alone, in this process: microseconds per check.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import statistics
+import sys
 import time
 from typing import Any
 
 from websockets.sync.client import connect as ws_connect_sync
 
 from _anki import machine, start_anki
+from anki_process import ROOT
 
 #: what is measured: label -> (action, params)
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -36,7 +39,9 @@ class Client:
 
     def __init__(self, anki: Any) -> None:
         self.http = http.client.HTTPConnection(anki.host, anki.port, timeout=30)
-        self.ws = ws_connect_sync(f"ws://{anki.host}:{anki.port}/", max_size=None, compression=None, open_timeout=10)
+        self._ws = contextlib.ExitStack()
+        self.ws = self._ws.enter_context(ws_connect_sync(f"ws://{anki.host}:{anki.port}/", max_size=None,
+                                                         compression=None, open_timeout=10))
 
     def http_ms(self, body: bytes) -> float:
         start = time.perf_counter()
@@ -56,7 +61,7 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
-        self.ws.close()
+        self._ws.close()
 
 
 def _check(reply: bytes | str) -> None:
@@ -92,12 +97,14 @@ def validator_alone() -> None:
     """Microseconds per check_params call in this process (validators built first)."""
     import anki.collection  # noqa: F401 - the actions import anki.config, which needs it first
 
+    sys.path.insert(0, str(ROOT))  # this script runs with bench/ on the path, not the project
     from ankiconnect_ws import validation
 
     validation.prepare()
     payloads = {
         "version {}": ("version", {}),
         "getDeckStats 200 names": ("getDeckStats", {"decks": ["Default"] * 200}),
+        "notesInfo 30,000 ids": ("notesInfo", {"notes": list(range(30_000))}),
         "updateNote (fields, tags)": ("updateNote", {"note": {"id": 1, "fields": {"Front": "a", "Back": "b"},
                                                               "tags": ["x"]}}),
         "findCards query": ("findCards", {"query": "deck:Default"}),
@@ -115,7 +122,7 @@ def validator_alone() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--per-round", type=int, default=50)
     args = parser.parse_args()
     print(machine())
