@@ -20,6 +20,8 @@ jsonschema ships with Anki (``anki`` depends on it).
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +34,8 @@ from . import errors, schema
 from .wire import JsonValue
 
 __all__ = ["check_params", "prepare", "describe"]
+
+log = logging.getLogger(__name__)
 
 
 #: a check that says True only for values the schema accepts (False: maybe not; ask
@@ -48,26 +52,42 @@ class _Compiled:
     #: the schema as plain Python checks, when it is simple enough (most are): jsonschema
     #: walks a 30,000-id list in about 100 ms, this in about 1 ms
     quick: Quick | None
+    #: the parameters there are, and those required (None: the params are one of several
+    #: forms, findAndReplaceInModels)
+    names: frozenset[str] | None
+    required: frozenset[str]
 
 
-_compiled: dict[str, _Compiled] = {}
+#: errors read from jsonschema before one is chosen
+_MOST_ERRORS = 20
+
+_compiled: dict[str, _Compiled | None] = {}
 _lock = threading.Lock()
 
 
 def _compile(action: str) -> _Compiled:
     document = schema.validation_schema(schema.params_schema(action))
     validator = Draft202012Validator(document)
-    return _Compiled(validator, accepts_empty=validator.is_valid({}), quick=_quick(document, document.get("$defs", {})))
+    names = frozenset(document["properties"]) if "properties" in document else None
+    return _Compiled(validator, accepts_empty=validator.is_valid({}), quick=_quick(document, document.get("$defs", {})),
+                     names=names, required=frozenset(document.get("required", ())))
 
 
-def _for(action: str) -> _Compiled:
-    compiled = _compiled.get(action)
-    if compiled is None:
-        with _lock:  # the server thread and prepare() may ask at once
-            compiled = _compiled.get(action)
-            if compiled is None:
-                compiled = _compiled[action] = _compile(action)
-    return compiled
+def _for(action: str) -> _Compiled | None:
+    """The action's validator, built on first use; None if its schema cannot be built
+    (a bug: logged once, and the action's params go unchecked rather than refused)."""
+    try:
+        return _compiled[action]
+    except KeyError:
+        pass
+    with _lock:  # the server thread and prepare() may ask at once
+        if action not in _compiled:
+            try:
+                _compiled[action] = _compile(action)
+            except Exception:
+                log.exception("ankiconnect-ws: no params validator for %s", action)
+                _compiled[action] = None
+        return _compiled[action]
 
 
 def prepare() -> None:
@@ -83,9 +103,12 @@ def check_params(action: str, params: JsonValue) -> None:
     if not isinstance(params, dict):
         return
     compiled = _for(action)
-    if not params and compiled.accepts_empty or compiled.quick is not None and compiled.quick(params):
+    if compiled is None or not params and compiled.accepts_empty or compiled.quick is not None and compiled.quick(params):
         return
-    found = list(compiled.validator.iter_errors(params))
+    if compiled.names is not None and not compiled.required <= params.keys() <= compiled.names:
+        return  # a missing or unknown parameter: Python's binding answers it, as upstream
+    # the first errors are enough to name one: a huge list of junk is not walked to its end
+    found = list(itertools.islice(compiled.validator.iter_errors(params), _MOST_ERRORS))
     try:
         if not found or any(not error.absolute_path for error in found):
             return  # valid, or a problem of the whole object: Python's binding answers it, as upstream

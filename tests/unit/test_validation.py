@@ -151,6 +151,7 @@ def test_the_quick_check_accepts_only_what_jsonschema_accepts() -> None:
     quick_ones = 0
     for action in validation.schema.action_names():
         compiled = validation._for(action)
+        assert compiled is not None, action
         if compiled.quick is None:
             continue
         quick_ones += 1
