@@ -6,8 +6,9 @@ machine affects both alike. Printed: round-trip medians for ``version`` and
 ``deckNames`` (no params: the usual case) and for ``getDeckStats`` with a 200-name list
 (params the validator walks), over HTTP keep-alive and WebSocket, on and off, with the
 overhead. Then the validator alone, in this process: microseconds per check.
+``--control`` turns validation off in both: what "overhead" then shows is noise.
 
-    .venv/bin/python bench/validation.py [--rounds N] [--per-round N]
+    .venv/bin/python bench/validation.py [--rounds N] [--per-round N] [--control]
 """
 
 from __future__ import annotations
@@ -124,9 +125,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--per-round", type=int, default=50)
+    parser.add_argument("--control", action="store_true",
+                        help="validation off in both Ankis: the differences are then the noise of the machine")
     args = parser.parse_args()
     print(machine())
-    ankis = {"on": start_anki("validation-on"), "off": start_anki("validation-off", config={"validateParams": False})}
+    first = {"validateParams": False} if args.control else None
+    ankis = {"on": start_anki("validation-on", config=first),
+             "off": start_anki("validation-off", config={"validateParams": False})}
     clients: dict[str, Client] = {}
     try:
         clients = {switch: Client(anki) for switch, anki in ankis.items()}
