@@ -314,7 +314,7 @@ def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[
 
 @action()
 async def notesInfo(
-    notes: list[Annotated[int, PER_ITEM]] | None = None, query: str | None = None
+    notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK] | None = None, query: str | None = None
 ) -> list[NoteInfo | NotFound]:
     if query is not None:
         requested: list[Any] = await on_main(lambda: list(col().find_notes(query)))
@@ -371,7 +371,7 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
 
 
 @action()
-def notesModTime(notes: list[Annotated[int, PER_ITEM]]) -> list[NoteModTime | NotFound]:
+def notesModTime(notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK]) -> list[NoteModTime | NotFound]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_ID_LIST)
     rows = _notes_rows(col(), [n for n in notes if is_int(n)], "mod")

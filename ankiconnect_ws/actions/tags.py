@@ -5,12 +5,12 @@ The tags of one note are read and set with ``getNoteTags`` / ``updateNoteTags`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from .. import errors
 from ..errors import ActionError
 from ._checks import note_ids
-from ._types import Flag, NoteIds, TagString
+from ._types import OWN_CHECK, Flag, NoteIds, TagString
 from .context import col
 from .registry import action
 
@@ -65,10 +65,10 @@ def _replace_tag(ids: list[int], old: Any, new: Any) -> None:
 
 
 @action()
-def replaceTags(notes: NoteIds, tag_to_replace: str, replace_with_tag: str) -> None:
+def replaceTags(notes: NoteIds, tag_to_replace: Annotated[str, OWN_CHECK], replace_with_tag: Annotated[str, OWN_CHECK]) -> None:
     _replace_tag(note_ids(notes), tag_to_replace, replace_with_tag)
 
 
 @action()
-def replaceTagsInAllNotes(tag_to_replace: str, replace_with_tag: str) -> None:
+def replaceTagsInAllNotes(tag_to_replace: Annotated[str, OWN_CHECK], replace_with_tag: Annotated[str, OWN_CHECK]) -> None:
     _replace_tag(col().db.list("select id from notes"), tag_to_replace, replace_with_tag)

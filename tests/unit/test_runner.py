@@ -196,7 +196,7 @@ def test_requests_leave_no_cycles_behind(tmp_path: Path) -> None:
             "notesInfo": {"action": "notesInfo", "version": 6, "params": {"notes": ids}},
             "cardsInfo": {"action": "cardsInfo", "version": 6, "params": {"cards": list(collection.find_cards(""))}},
             "error on the main thread": {"action": "deleteNotes", "version": 6, "params": {"notes": "x"}},
-            "params the schema refuses": {"action": "notesInfo", "version": 6, "params": {"notes": "x"}},
+            "params the schema refuses": {"action": "getDeckStats", "version": 6, "params": {"decks": "x"}},
             "error in an async action": {"action": "updateNoteFields", "version": 6,
                                          "params": {"note": {"id": 1, "fields": {}}}},
             "wrong parameters": {"action": "deckNames", "version": 6, "params": {"nope": 1}},
