@@ -2,8 +2,8 @@
 
 The schema (ankiconnect_ws.schema) is applied as :func:`schema.validation_schema` gives
 it: parts marked ``x-lenient`` accept anything, because there the action itself keeps
-upstream's leniency or answers upstream's own error text. Two more things are left to
-the action, for the same reason:
+upstream's leniency or answers its own or upstream's error text, which clients and tests
+read. Two more things are left to the action, for the same reason:
 
 * errors about the params object as a whole (a missing or an unknown parameter, and
   ``findAndReplaceInModels``' two forms): Python's binding answers them with upstream's
@@ -14,8 +14,13 @@ the action, for the same reason:
 
 Everything else that the schema refuses - a wrong type, a missing or unknown key of a
 nested object, a value out of range - gets one error naming the parameter and what was
-expected (errors.PARAM_INVALID). The validators are built once per action and kept:
-jsonschema ships with Anki (``anki`` depends on it).
+expected (errors.PARAM_INVALID).
+
+The validators are built once per action and kept (the add-on builds them all at
+start-up, in a thread: :func:`prepare`). Valid params - nearly every request - are
+answered by plain Python checks compiled from the schema (:func:`_quick`); jsonschema
+(which ships with Anki: ``aqt`` depends on it) runs only to word an error, or for a
+schema beyond those checks.
 """
 
 from __future__ import annotations
@@ -103,7 +108,9 @@ def check_params(action: str, params: JsonValue) -> None:
     if not isinstance(params, dict):
         return
     compiled = _for(action)
-    if compiled is None or not params and compiled.accepts_empty or compiled.quick is not None and compiled.quick(params):
+    if compiled is None or (not params and compiled.accepts_empty):
+        return
+    if compiled.quick is not None and compiled.quick(params):
         return
     if compiled.names is not None and not compiled.required <= params.keys() <= compiled.names:
         return  # a missing or unknown parameter: Python's binding answers it, as upstream
