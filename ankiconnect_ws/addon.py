@@ -10,12 +10,13 @@ stays up.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import actions  # noqa: F401  (registers the actions)
-from . import ui
+from . import ui, validation
 from .actions.context import Environment, StatusFigures
 from .config import Config, load_config
 from .events import EventBus
@@ -58,6 +59,13 @@ def web_root() -> Path | None:
         if (candidate / "index.html").is_file():
             return candidate
     return None
+
+
+def _prepare_validation() -> None:
+    try:
+        validation.prepare()
+    except Exception:  # a request then builds its action's validator itself
+        log.exception("ankiconnect-ws: cannot build the params validators")
 
 
 class ServingListener(Protocol):
@@ -155,6 +163,8 @@ class AddOn:
         cli.install_in_anki(self)  # only when Anki was started by `python -m ankiconnect_ws run`
         self._open_api_log()
         self.server.start(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
+        # the params validators, built off the main thread so that no request waits for them
+        threading.Thread(target=_prepare_validation, name="ankiconnect-ws schemas", daemon=True).start()
 
     def watch_serving(self, listener: ServingListener) -> None:
         self._listeners.append(listener)

@@ -51,6 +51,7 @@ class Config:
     extraHostNames: tuple[str, ...] = ()  # more Host names accepted on loopback
     permissionPromptTimeout: float = 60.0  # s a requestPermission prompt waits for the user
     maxMediaFileBytes: int = 100 * 1024 * 1024  # media by url or path (storeMediaFile, notes)
+    validateParams: bool = True  # params checked against the action's schema before it runs
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

@@ -126,6 +126,15 @@ EVENTS_INVALID = "events must be a non-empty list of topics"
 EVENT_TOPIC_UNKNOWN = "unknown event topic: {}"
 SINCE_INVALID = "since must be a sequence number (a non-negative integer)"
 
+# --- params checked against the action's schema (validation.py) ---
+#: e.g. ``getDeckStats: parameter "decks" must be an array, got a string`` or
+#: ``addNotes: parameter "notes[0]" needs the key "fields"``
+PARAM_INVALID = '{action}: parameter "{param}" {problem}'
+PARAM_TYPE = "must be {expected}, got {got}"
+PARAM_KEY_MISSING = 'needs the key "{key}"'
+PARAM_KEY_UNKNOWN = 'has an unknown key "{key}"'
+PARAM_RULE = "is invalid: {rule}"
+
 
 class ActionError(Exception):
     """An error whose message is sent to the client as-is (``str(exc)``).

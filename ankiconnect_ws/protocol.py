@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from . import errors
+from . import errors, validation
 from .actions import registry
 from .actions.context import SLICE_BUDGET, Environment, RequestInfo, bind
 from .wire import JsonObject, JsonValue, Request
@@ -142,7 +142,8 @@ class Dispatcher:
         self.environment = environment
 
     def resolve(self, request: Asked, info: RequestInfo) -> registry.ActionSpec:
-        """The action a request may run; ActionError for a bad key or an unknown name."""
+        """The action a request may run; ActionError for a bad key, an unknown name or
+        params its schema refuses (validation.py)."""
         name = request.get("action", "")
         if (name != PERMISSION_ACTION and not info.authenticated
                 and not key_matches(request.get("key"), self.environment.config.apiKey)):
@@ -150,6 +151,8 @@ class Dispatcher:
         spec = registry.lookup(name)
         if spec is None:
             raise errors.ActionError(errors.UNSUPPORTED_ACTION)
+        if self.environment.config.validateParams:
+            validation.check_params(spec.name, request.get("params", {}))
         return spec
 
     async def reply(self, request: Asked, info: RequestInfo) -> Reply:

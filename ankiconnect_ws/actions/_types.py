@@ -21,6 +21,9 @@ PER_ITEM = Lenient("per item: a bad item is answered in its place, the others go
 FALSE_OTHERWISE = Lenient("other values: the result is false (as upstream)")
 #: the action checks the value and answers upstream's error text
 CHECKED = Lenient(UPSTREAM_CHECK)
+#: the action checks the value and answers its own error text (which clients and tests
+#: read, so the schema check must not answer first)
+OWN_CHECK = Lenient("checked by the action, with its own error text")
 
 # --- values clients send ---------------------------------------------------------------
 
@@ -31,14 +34,22 @@ IntOrText = int | str
 #: a field's value: text; a number is stored as its text, null as ""
 FieldText = str | int | float | None
 #: tags as one string or as a list of strings
-Tags = str | list[str]
+Tags = Annotated[str | list[str], OWN_CHECK]
 #: tags as one space-separated string
-TagString = Annotated[str, Keywords(description="space-separated tags")]
+TagString = Annotated[str, Keywords(description="space-separated tags"), OWN_CHECK]
 #: an event topic, or "*" for all
 Topic = Annotated[str, Keywords(enum=[*TOPICS, ALL])]
-Topics = Topic | Annotated[list[Topic], Keywords(minItems=1)]
+Topics = Annotated[Topic | Annotated[list[Topic], Keywords(minItems=1)], OWN_CHECK]
 #: an event sequence number
-Seq = Annotated[int, Keywords(minimum=0)]
+Seq = Annotated[int, Keywords(minimum=0), OWN_CHECK]
+#: card ids, checked by the action ("cards must be a list of card ids", "card id must be
+#: an integer: x")
+CardIds = Annotated[list[int], OWN_CHECK]
+CardId = Annotated[int, OWN_CHECK]
+#: note ids, checked by the action ("notes must be a list of note ids")
+NoteIds = Annotated[list[int], OWN_CHECK]
+#: a file path on the Anki host, checked by the action ("path must be a file path string")
+FilePath = Annotated[str, OWN_CHECK]
 #: a card answer's ease: 1 (Again) to 4 (Easy)
 Ease = Annotated[int, Keywords(minimum=1, maximum=4)]
 

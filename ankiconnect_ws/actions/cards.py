@@ -11,7 +11,7 @@ from anki.consts import QUEUE_TYPE_SUSPENDED
 from anki.template import TemplateRenderContext
 
 from .. import errors
-from ._types import FALSE_OTHERWISE, CardInfo, CardModTime, Flag, NotFound, SpecificValueOutcome
+from ._types import FALSE_OTHERWISE, OWN_CHECK, CardId, CardIds, CardInfo, CardModTime, Flag, NotFound, SpecificValueOutcome
 from ._checks import card_id, card_ids, card_rows, is_int, require_cards, sql_ids
 from .context import col, on_main_sliced
 from .registry import action
@@ -70,14 +70,14 @@ def _set_suspended(cards: Any, suspend: bool) -> bool:
 
 
 @action()
-def getEaseFactors(cards: list[int]) -> list[int | None]:
+def getEaseFactors(cards: CardIds) -> list[int | None]:
     ids = card_ids(cards)
     factors = {cid: row[1] for cid, row in card_rows(col(), "factor", ids).items()}
     return [factors.get(cid) for cid in ids]
 
 
 @action()
-def setEaseFactors(cards: list[int], easeFactors: list[int]) -> list[bool]:
+def setEaseFactors(cards: CardIds, easeFactors: Annotated[list[int], OWN_CHECK]) -> list[bool]:
     collection = col()
     ids = card_ids(cards)
     if not isinstance(easeFactors, list) or len(easeFactors) != len(ids):
@@ -130,17 +130,17 @@ def setSpecificValueOfCard(
 
 
 @action()
-def suspend(cards: list[int], suspend: Flag = True) -> bool:
+def suspend(cards: CardIds, suspend: Flag = True) -> bool:
     return _set_suspended(cards, bool(suspend))
 
 
 @action()
-def unsuspend(cards: list[int]) -> bool:
+def unsuspend(cards: CardIds) -> bool:
     return _set_suspended(cards, False)
 
 
 @action()
-def suspended(card: int) -> bool:
+def suspended(card: CardId) -> bool:
     cid = card_id(card)
     queues = _queues(col(), [cid])
     require_cards(queues, [cid])
@@ -148,7 +148,7 @@ def suspended(card: int) -> bool:
 
 
 @action()
-def areSuspended(cards: list[int]) -> list[bool | None]:
+def areSuspended(cards: CardIds) -> list[bool | None]:
     ids = card_ids(cards)
     queues = _queues(col(), ids)
     return [queues[cid] == QUEUE_TYPE_SUSPENDED if cid in queues else None for cid in ids]
@@ -165,7 +165,7 @@ def findCards(query: str | None = None) -> list[int]:
 
 
 @action()
-def cardsToNotes(cards: list[int]) -> list[int]:
+def cardsToNotes(cards: CardIds) -> list[int]:
     ids = card_ids(cards)
     if not ids:
         return []
@@ -173,14 +173,14 @@ def cardsToNotes(cards: list[int]) -> list[int]:
 
 
 @action()
-def cardsModTime(cards: list[int]) -> list[CardModTime | NotFound]:
+def cardsModTime(cards: CardIds) -> list[CardModTime | NotFound]:
     ids = card_ids(cards)
     mods = {cid: row[1] for cid, row in card_rows(col(), "mod", ids).items()}
     return [{"cardId": cid, "mod": mods[cid]} if cid in mods else {} for cid in ids]
 
 
 @action()
-async def cardsInfo(cards: list[int]) -> list[CardInfo | NotFound]:
+async def cardsInfo(cards: CardIds) -> list[CardInfo | NotFound]:
     # rendering is per card (~0.2 ms each): slices keep Anki responsive on big lists
     return await on_main_sliced(card_ids(cards), _cards_info)
 

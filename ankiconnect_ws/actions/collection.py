@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
-from ._types import Flag
+from ._types import FilePath, Flag
 from .context import col, env, gui, on_main
 from .registry import action
 
@@ -251,7 +251,7 @@ def _package_path(path: Any) -> str:
 
 
 @action(needs_collection=False)
-def exportPackage(deck: str, path: str, includeSched: Flag = False) -> bool:
+def exportPackage(deck: str, path: FilePath, includeSched: Flag = False) -> bool:
     """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
@@ -272,7 +272,7 @@ def exportPackage(deck: str, path: str, includeSched: Flag = False) -> bool:
 
 
 @action()
-def importPackage(path: str) -> bool:
+def importPackage(path: FilePath) -> bool:
     """Import the .apkg at ``path``; notes already present are updated if newer."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition

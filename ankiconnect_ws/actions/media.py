@@ -15,7 +15,7 @@ from typing import Literal
 from .. import errors
 from ..errors import ActionError
 from ._mediafiles import check_media_name, fetch_content, read_media_file, store_content, stored_name
-from ._types import Flag
+from ._types import FilePath, Flag
 from .context import col, on_main
 from .registry import action
 
@@ -24,7 +24,7 @@ from .registry import action
 async def storeMediaFile(
     filename: str,
     data: str | None = None,
-    path: str | None = None,
+    path: FilePath | None = None,
     url: str | None = None,
     skipHash: str | None = None,
     deleteExisting: Flag = True,

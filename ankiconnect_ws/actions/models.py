@@ -199,7 +199,7 @@ def modelStyling(modelName: str) -> Styling:
 def createModel(
     modelName: str,
     inOrderFields: list[str],
-    cardTemplates: list[CardTemplate],
+    cardTemplates: Annotated[list[CardTemplate], CHECKED],
     css: str | None = None,
     isCloze: Flag = False,
 ) -> Notetype:
@@ -321,7 +321,7 @@ def modelTemplateReposition(modelName: str, templateName: str, index: int) -> No
 
 
 @action()
-def modelTemplateAdd(modelName: str, template: NamedCardTemplate) -> None:
+def modelTemplateAdd(modelName: str, template: Annotated[NamedCardTemplate, CHECKED]) -> None:
     notetype = _editable_model(modelName)
     name, front, back = template["Name"], template["Front"], template["Back"]
     target = _find_named(notetype["tmpls"], name)

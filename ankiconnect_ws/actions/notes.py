@@ -25,6 +25,7 @@ from ._duplicates import Candidate, check_candidates
 from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
 from ._types import (
     CHECKED,
+    OWN_CHECK,
     FALSE_OTHERWISE,
     PER_ITEM,
     AddDetail,
@@ -33,6 +34,7 @@ from ._types import (
     NoteInfo,
     NoteModelChange,
     NoteModTime,
+    NoteIds,
     NoteSpec,
     NotFound,
     NoteUpdate,
@@ -91,7 +93,7 @@ def _refresh_gui(note_id: int, changes: Any) -> None:
 
 
 @action()
-async def addNote(note: NoteSpec) -> int:
+async def addNote(note: Annotated[NoteSpec, CHECKED]) -> int:
     media = (await prefetch_media([note]))[0]
     return await on_main(lambda: _add_note(note, media))
 
@@ -107,7 +109,7 @@ def _add_note(spec: Any, media: list[MediaEntry]) -> int:
 
 
 @action()
-async def addNotes(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[int | None]:
+async def addNotes(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHECK]) -> list[int | None]:
     """Adds every valid note in one backend call; ``null`` for each note that can't be."""
     specs = _spec_list(notes)
     media = await prefetch_media(specs)
@@ -186,13 +188,13 @@ def canAddNoteWithErrorDetail(note: Annotated[NoteSpec, PER_ITEM]) -> AddDetail:
 
 
 @action()
-async def canAddNotes(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[bool]:
+async def canAddNotes(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHECK]) -> list[bool]:
     problems = await on_main_sliced(_spec_list(notes), functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False)))
     return [problem is None for problem in problems]
 
 
 @action()
-async def canAddNotesWithErrorDetail(notes: list[Annotated[NoteSpec, PER_ITEM]]) -> list[AddDetail]:
+async def canAddNotesWithErrorDetail(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHECK]) -> list[AddDetail]:
     check = functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False))
     return [_detail(problem) for problem in await on_main_sliced(_spec_list(notes), check)]
 
@@ -223,7 +225,7 @@ def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -
 
 
 @action()
-async def updateNoteFields(note: NoteFieldsUpdate) -> None:
+async def updateNoteFields(note: Annotated[NoteFieldsUpdate, CHECKED]) -> None:
     media = (await prefetch_media([note]))[0]
     await on_main(lambda: _update_note(note, media, fields_required=True))
 
@@ -312,7 +314,7 @@ def _notes_rows(collection: "Collection", ids: list[int], columns: str) -> dict[
 
 @action()
 async def notesInfo(
-    notes: list[Annotated[int, PER_ITEM]] | None = None, query: str | None = None
+    notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK] | None = None, query: str | None = None
 ) -> list[NoteInfo | NotFound]:
     if query is not None:
         requested: list[Any] = await on_main(lambda: list(col().find_notes(query)))
@@ -369,7 +371,7 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
 
 
 @action()
-def notesModTime(notes: list[Annotated[int, PER_ITEM]]) -> list[NoteModTime | NotFound]:
+def notesModTime(notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK]) -> list[NoteModTime | NotFound]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_ID_LIST)
     rows = _notes_rows(col(), [n for n in notes if is_int(n)], "mod")
@@ -382,7 +384,7 @@ def notesModTime(notes: list[Annotated[int, PER_ITEM]]) -> list[NoteModTime | No
 
 
 @action()
-def deleteNotes(notes: list[int]) -> None:
+def deleteNotes(notes: NoteIds) -> None:
     ids = note_ids(notes)
     if ids:
         col().remove_notes(ids)

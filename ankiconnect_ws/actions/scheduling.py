@@ -9,7 +9,7 @@ from anki.consts import CARD_TYPE_NEW, CARD_TYPE_RELEARNING, QUEUE_TYPE_LRN
 from anki.scheduler.v3 import CardAnswer
 
 from .. import errors
-from ._types import CHECKED, CardEase, Flag
+from ._types import CHECKED, CardEase, CardIds, Flag
 from ._checks import card_id, card_ids, card_rows, is_int, require_cards, sql_ids
 from .context import col
 from .registry import action
@@ -41,7 +41,7 @@ def _revlog_intervals(collection: "Collection", ids: list[int]) -> dict[int, lis
 
 
 @action()
-def areDue(cards: list[int]) -> list[bool]:
+def areDue(cards: CardIds) -> list[bool]:
     collection = col()
     ids = card_ids(cards)
     types = {cid: row[1] for cid, row in card_rows(collection, "type", ids).items()}
@@ -74,7 +74,7 @@ def _last_reviews(collection: "Collection", ids: list[int]) -> dict[int, tuple[i
 
 
 @action()
-def getIntervals(cards: list[int], complete: Flag = False) -> list[int | list[int]]:
+def getIntervals(cards: CardIds, complete: Flag = False) -> list[int | list[int]]:
     collection = col()
     ids = card_ids(cards)
     rows = card_rows(collection, "type, ivl", ids)
@@ -95,7 +95,7 @@ def getIntervals(cards: list[int], complete: Flag = False) -> list[int | list[in
 
 
 @action()
-def setDueDate(cards: list[int], days: str) -> bool:
+def setDueDate(cards: CardIds, days: str) -> bool:
     col().sched.set_due_date(card_ids(cards), days)
     return True
 
@@ -104,12 +104,12 @@ def setDueDate(cards: list[int], days: str) -> bool:
 
 
 @action()
-def forgetCards(cards: list[int]) -> None:
+def forgetCards(cards: CardIds) -> None:
     col().sched.schedule_cards_as_new(card_ids(cards), restore_position=True, reset_counts=False)
 
 
 @action()
-def relearnCards(cards: list[int]) -> None:
+def relearnCards(cards: CardIds) -> None:
     ids = card_ids(cards)
     if not ids:
         return

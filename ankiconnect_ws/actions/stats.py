@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 from .. import errors
-from ._types import PER_ITEM, Flag, Review, ReviewRow
+from ._types import OWN_CHECK, PER_ITEM, Flag, Review, ReviewRow
 from ._checks import deck_id_creating, is_int, sql_ids
 from .context import col
 from .registry import action
@@ -59,7 +59,7 @@ def getCollectionStatsHTML(wholeCollection: Flag = True) -> str:
 
 
 @action()
-def cardReviews(deck: str, startID: int) -> list[ReviewRow]:
+def cardReviews(deck: str, startID: Annotated[int, OWN_CHECK]) -> list[ReviewRow]:
     collection = col()
     if not is_int(startID):
         raise errors.ActionError(errors.START_ID_INVALID.format(startID))
@@ -83,7 +83,7 @@ def getLatestReviewID(deck: str) -> int:
 
 
 @action()
-def getReviewsOfCards(cards: list[Annotated[int, PER_ITEM]]) -> dict[str, list[Review]]:
+def getReviewsOfCards(cards: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK]) -> dict[str, list[Review]]:
     collection = col()
     if not isinstance(cards, list):
         raise errors.ActionError(errors.CARDS_NOT_A_LIST)
@@ -101,7 +101,7 @@ def getReviewsOfCards(cards: list[Annotated[int, PER_ITEM]]) -> dict[str, list[R
 
 
 @action()
-def insertReviews(reviews: list[ReviewRow]) -> None:
+def insertReviews(reviews: Annotated[list[ReviewRow], OWN_CHECK]) -> None:
     collection = col()
     rows = _checked_reviews(reviews)
     if not rows:

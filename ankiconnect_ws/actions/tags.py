@@ -5,12 +5,12 @@ The tags of one note are read and set with ``getNoteTags`` / ``updateNoteTags`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from .. import errors
 from ..errors import ActionError
 from ._checks import note_ids
-from ._types import Flag, TagString
+from ._types import OWN_CHECK, Flag, NoteIds, TagString
 from .context import col
 from .registry import action
 
@@ -22,7 +22,7 @@ def _tag_string(tags: Any) -> str:
 
 
 @action()
-def addTags(notes: list[int], tags: TagString, add: Flag = True) -> None:
+def addTags(notes: NoteIds, tags: TagString, add: Flag = True) -> None:
     ids, text = note_ids(notes), _tag_string(tags)
     if add:
         col().tags.bulk_add(ids, text)
@@ -31,7 +31,7 @@ def addTags(notes: list[int], tags: TagString, add: Flag = True) -> None:
 
 
 @action()
-def removeTags(notes: list[int], tags: TagString) -> None:
+def removeTags(notes: NoteIds, tags: TagString) -> None:
     col().tags.bulk_remove(note_ids(notes), _tag_string(tags))
 
 
@@ -65,10 +65,10 @@ def _replace_tag(ids: list[int], old: Any, new: Any) -> None:
 
 
 @action()
-def replaceTags(notes: list[int], tag_to_replace: str, replace_with_tag: str) -> None:
+def replaceTags(notes: NoteIds, tag_to_replace: Annotated[str, OWN_CHECK], replace_with_tag: Annotated[str, OWN_CHECK]) -> None:
     _replace_tag(note_ids(notes), tag_to_replace, replace_with_tag)
 
 
 @action()
-def replaceTagsInAllNotes(tag_to_replace: str, replace_with_tag: str) -> None:
+def replaceTagsInAllNotes(tag_to_replace: Annotated[str, OWN_CHECK], replace_with_tag: Annotated[str, OWN_CHECK]) -> None:
     _replace_tag(col().db.list("select id from notes"), tag_to_replace, replace_with_tag)

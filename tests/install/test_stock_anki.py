@@ -46,6 +46,7 @@ def test_stock_environment_lacks_what_anki_does_not_ship(stock: tuple[AnkiReleas
     anki, python, _ = stock
     assert not importable(python, "h11") and not importable(python, "websockets")
     assert importable(python, "orjson") and importable(python, "aqt")
+    assert importable(python, "jsonschema")  # aqt's dependency: validation.py checks params with it
     probe = "import sys, aqt, anki.buildinfo as b; print('%d.%d' % sys.version_info[:2], b.version)"
     python_version, anki_version = subprocess.run([str(python), "-I", "-c", probe], cwd="/", capture_output=True,
                                                   text=True, check=True).stdout.split()

@@ -19,6 +19,7 @@ from typing import Any
 
 from anki.collection import Collection
 
+from ankiconnect_ws import validation
 from ankiconnect_ws.actions.context import Environment, RequestInfo, bind, on_main_sliced
 from ankiconnect_ws.errors import ActionError
 from ankiconnect_ws.protocol import Dispatcher
@@ -187,13 +188,15 @@ def test_requests_leave_no_cycles_behind(tmp_path: Path) -> None:
     try:
         threads = Threads(collection)
         threads.request({"action": "deckNames", "version": 6})  # warm up (imports, caches)
+        validation.prepare()  # the params validators, as the add-on builds them at start-up
         added = threads.request({"action": "addNotes", "version": 6, "params": {"notes": _notes(300, "warm")}})
         ids = added["result"]
         cases = {
             "addNotes": {"action": "addNotes", "version": 6, "params": {"notes": _notes(300, "batch")}},
             "notesInfo": {"action": "notesInfo", "version": 6, "params": {"notes": ids}},
             "cardsInfo": {"action": "cardsInfo", "version": 6, "params": {"cards": list(collection.find_cards(""))}},
-            "error on the main thread": {"action": "notesInfo", "version": 6, "params": {"notes": "x"}},
+            "error on the main thread": {"action": "deleteNotes", "version": 6, "params": {"notes": "x"}},
+            "params the schema refuses": {"action": "getDeckStats", "version": 6, "params": {"decks": "x"}},
             "error in an async action": {"action": "updateNoteFields", "version": 6,
                                          "params": {"note": {"id": 1, "fields": {}}}},
             "wrong parameters": {"action": "deckNames", "version": 6, "params": {"nope": 1}},
