@@ -217,6 +217,12 @@ def run(args: argparse.Namespace) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
         ready_file.unlink(missing_ok=True)
+        # Anki is gone; a stop asked for now is moot. Python restores the default
+        # handlers while it shuts down, so a SIGTERM arriving then (a caller stopping us
+        # just as Anki exits by itself, e.g. after guiExitAnki) would turn our exit code
+        # into -15. Ignored signals stay ignored.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tail(path: Path, lines: int = 30) -> str:

@@ -3,9 +3,13 @@ the command stops (no dialog waits for anyone)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from bench.anki_process import ROOT, AnkiProcess
@@ -41,3 +45,20 @@ def test_runs_the_add_on_as_built_and_keeps_the_config(anki: AnkiProcess) -> Non
     assert meta["human_version"] and meta["min_point_version"] and meta["disabled"] is False
     assert (folder / "_vendor" / "h11" / "__init__.py").is_file() and (folder / "web" / "index.html").is_file()
     assert not (folder / "build.py").exists()
+
+
+def test_a_stop_arriving_as_anki_exits_by_itself_keeps_exit_code_0(tmp_path: Path) -> None:
+    """guiExitAnki closes Anki; a caller that stops the command at the same moment (as
+    a test harness or a service manager does) must not turn a clean exit into -15.
+    SIGTERMs are sent without pause until the command has exited, so one lands while
+    Python shuts down, when it has put the default handlers back."""
+    process = AnkiProcess(tmp_path / "exit-race")
+    try:
+        process("guiExitAnki")
+        while process.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.proc.pid, signal.SIGTERM)
+            time.sleep(0.0005)
+        assert process.proc.wait() == 0
+    finally:
+        process.stop()
