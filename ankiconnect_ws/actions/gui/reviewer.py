@@ -141,6 +141,10 @@ def _start_answer(ease: Any) -> "concurrent.futures.Future[Any] | None":
         return None
     done = ANSWER_WAITS.expect()
     reviewer._answerCard(ease)
+    if done.done():
+        # Saved already: Anki ran the answer's operation to its end inside _answerCard
+        # (an event loop turned in there) and the next card may be on show.
+        return done
     if reviewer.state != "transition":  # an add-on's reviewer_will_answer_card said no
         ANSWER_WAITS.forget(done)
         return None
