@@ -17,6 +17,7 @@ command never just raises a desktop Anki the user has open, and several run side
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -45,7 +46,8 @@ STOP_TIMEOUT = 30.0
 # Runs in the child. It must not import ankiconnect_ws: Anki has to load the add-on
 # itself, from addons21, exactly as it would for a user.
 _CHILD = """
-import sys
+import faulthandler, signal, sys
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # a stack dump into anki.log before a kill
 import aqt
 sys.argv = ["anki", "-b", sys.argv[1], "-p", sys.argv[2]]
 aqt.run()
@@ -206,7 +208,11 @@ def run(args: argparse.Namespace) -> int:
                 if stopping and stop_deadline is None:
                     stop_deadline = time.monotonic() + STOP_TIMEOUT
                 if stop_deadline is not None and time.monotonic() > stop_deadline:
-                    sys.stderr.write(f"ankiconnect-ws: Anki did not close within {STOP_TIMEOUT:.0f}s; killing it\n")
+                    sys.stderr.write(f"ankiconnect-ws: Anki did not close within {STOP_TIMEOUT:.0f}s; killing it "
+                                     f"(where each thread was: {log_path})\n")
+                    child.send_signal(signal.SIGUSR1)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        child.wait(timeout=1)
                     child.kill()
         return 0 if stopping and code in (0, -signal.SIGTERM) else code
     finally:

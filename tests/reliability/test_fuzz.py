@@ -361,6 +361,7 @@ def test_fuzz_every_action_over_http_and_websocket(fuzz_setup: tuple[AnkiProcess
     code = anki.stop(timeout=60)
     if aborted is None and code != 0:
         run.failures.append(("end stop", f"Anki did not close cleanly: exit code {code}", "(stop)"))
+        print(anki.log_tail(150))  # with each thread's stack when the CLI had to kill Anki
     integrity, database_problems = check_collection(root / "base" / "User 1" / "collection.anki2")
     if integrity != "ok":
         run.failures.append(("end collection", f"PRAGMA integrity_check: {integrity}", "(end)"))

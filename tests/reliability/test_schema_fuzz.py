@@ -280,6 +280,7 @@ def test_every_operation_of_the_openapi_document(anki: AnkiProcess, tmp_path: Pa
     code = anki.stop(timeout=60)
     if code != 0:
         run.failures.append(("(stop)", f"Anki did not close cleanly: exit code {code}", ""))
+        print(anki.log_tail(150))  # with each thread's stack when the CLI had to kill Anki
     integrity, database = check_collection(anki.base / "User 1" / "collection.anki2")
     if integrity != "ok":
         run.failures.append(("(collection)", f"PRAGMA integrity_check: {integrity}", ""))
