@@ -15,7 +15,7 @@ from .. import __version__
 from .actions import Catalogue
 from .convert import rebase_refs
 from .events import event_catalogue
-from .openapi_doc import COMPONENTS, request_schema
+from .openapi_doc import COMPONENTS, add_components, request_schema
 
 __all__ = ["build_asyncapi", "to_draft7"]
 
@@ -41,11 +41,11 @@ are the same as in openapi.json; `x-` keywords are explained there."""
 
 def build_asyncapi(catalogue: Catalogue) -> JsonSchema:
     schemas: dict[str, JsonSchema] = {name: rebase_refs(s, COMPONENTS) for name, s in catalogue.defs.items()}
-    _add(schemas, _shared())
+    add_components(schemas, _shared())
     messages: dict[str, JsonSchema] = {}
     operations: dict[str, JsonSchema] = {}
     for name, action in catalogue.actions.items():
-        _add(schemas, {
+        add_components(schemas, {
             f"{name}Params": rebase_refs(action.params, COMPONENTS),
             f"{name}Result": rebase_refs(action.result, COMPONENTS),
             f"{name}Request": _ws_request(request_schema(action, COMPONENTS)),
@@ -62,7 +62,7 @@ def build_asyncapi(catalogue: Catalogue) -> JsonSchema:
             "reply": {"channel": _CHANNEL_REF, "messages": [_message_ref(f"{name}.reply")]},
             **action.extensions,
         }
-    _add(schemas, _event_schemas(messages, operations))
+    add_components(schemas, _event_schemas(messages, operations))
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -91,13 +91,6 @@ def build_asyncapi(catalogue: Catalogue) -> JsonSchema:
         "operations": operations,
         "components": {"schemas": to_draft7(schemas), "messages": messages},
     }
-
-
-def _add(schemas: dict[str, JsonSchema], more: dict[str, JsonSchema]) -> None:
-    clash = schemas.keys() & more.keys()
-    if clash:
-        raise ValueError(f"two component schemas named {sorted(clash)}")
-    schemas.update(more)
 
 
 def _shared() -> dict[str, JsonSchema]:

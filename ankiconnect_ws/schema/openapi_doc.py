@@ -17,7 +17,7 @@ from .. import __version__
 from .actions import ActionSchema, Catalogue
 from .convert import rebase_refs
 
-__all__ = ["build_openapi", "action_path", "COMPONENTS"]
+__all__ = ["build_openapi", "action_path", "add_components", "COMPONENTS"]
 
 JsonSchema = dict[str, Any]
 
@@ -54,10 +54,10 @@ def action_path(name: str) -> str:
 
 def build_openapi(catalogue: Catalogue) -> JsonSchema:
     schemas: dict[str, JsonSchema] = {name: rebase_refs(schema, COMPONENTS) for name, schema in catalogue.defs.items()}
-    _add(schemas, _envelopes())
+    add_components(schemas, _envelopes())
     paths: dict[str, Any] = {}
     for name, action in catalogue.actions.items():
-        _add(schemas, _action_components(action))
+        add_components(schemas, _action_components(action))
         paths[action_path(name)] = {"post": _operation(action)}
     schemas["Request"] = {
         "oneOf": [{"$ref": f"{COMPONENTS}{name}Request"} for name in catalogue.actions],
@@ -88,7 +88,9 @@ def build_openapi(catalogue: Catalogue) -> JsonSchema:
     }
 
 
-def _add(schemas: dict[str, JsonSchema], more: dict[str, JsonSchema]) -> None:
+def add_components(schemas: dict[str, JsonSchema], more: dict[str, JsonSchema]) -> None:
+    """Add ``more`` to a document's component schemas; a name taken twice is an error
+    (the asyncapi document's components are gathered the same way)."""
     clash = schemas.keys() & more.keys()
     if clash:
         raise ValueError(f"two component schemas named {sorted(clash)}")
