@@ -5,7 +5,9 @@ Each step adds 1,000 Basic notes and deletes them again, either through our API
 ours at all (``--via anki``: a probe add-on on Anki's main thread runs Anki's own
 operations the way its GUI does - ``CollectionOp(mw, lambda col: col.add_notes(...))``
 then ``aqt.operations.note.remove_notes`` - so ``operation_did_execute`` and the screen
-refreshes run as they do for our requests; our add-on is loaded and sees the same hooks).
+refreshes run as they do for our requests; our add-on is loaded and sees the same hooks;
+or ``--via backend``: the probe calls ``col.add_notes`` and ``col.remove_notes`` itself on
+the main thread, the same backend calls our actions make, with none of our code around them).
 Anki's RSS is printed every ``--every`` steps; at the end the probe calls glibc's
 ``malloc_trim(0)`` and the RSS after it shows how much was free memory the allocator
 kept rather than memory in use.
@@ -54,7 +56,7 @@ def _answer(**fields):
         out.write(json.dumps({"time": time.time(), "rss_kib": _rss_kib(), **fields}) + "\\n")
 
 
-def _churn(step, steps, every):
+def _churn(step, steps, every, direct=False):
     if step > steps:
         _answer(done=True, step=steps)
         return
@@ -69,6 +71,14 @@ def _churn(step, steps, every):
         note.tags = ["memory"]
         note.fields_check()  # the Add dialog's duplicate check
         requests.append(AddNoteRequest(note, deck_id))
+
+    if direct:  # the backend calls alone, on the main thread, as our addNotes/deleteNotes make them
+        col.add_notes(requests)
+        col.remove_notes([request.note.id for request in requests])
+        if step % every == 0:
+            _answer(step=step)
+        QTimer.singleShot(0, lambda: _churn(step + 1, steps, every, direct))
+        return
 
     def added(_changes):
         ids = [request.note.id for request in requests]
@@ -93,7 +103,7 @@ def _check():
         _answer(serial=request["serial"], before_kib=before, released=freed)
     elif request["cmd"] == "churn":
         _answer(serial=request["serial"], started=True)
-        _churn(1, request["steps"], request["every"])
+        _churn(1, request["steps"], request["every"], request.get("direct", False))
 
 
 _timer = QTimer(mw)
@@ -141,7 +151,7 @@ class Probe:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--via", choices=["http", "ws", "anki"], default="http")
+    parser.add_argument("--via", choices=["http", "ws", "anki", "backend"], default="http")
     parser.add_argument("--steps", type=int, default=4000, help="add-and-delete steps of 1,000 notes")
     parser.add_argument("--every", type=int, default=200, help="print RSS every N steps")
     parser.add_argument("--buffer-bytes", type=int, help="our eventBufferBytes (default: the add-on's)")
@@ -157,8 +167,8 @@ def main() -> None:
         http.call("createDeck", deck="Bench")
         print(f"start: RSS {probe.rss_mib():.0f} MiB", flush=True)
         began = time.time()
-        if args.via == "anki":
-            probe.send(cmd="churn", steps=args.steps, every=args.every)
+        if args.via in ("anki", "backend"):
+            probe.send(cmd="churn", steps=args.steps, every=args.every, direct=args.via == "backend")
             shown = 0
             while True:
                 steps = [a for a in probe.lines() if "step" in a]
@@ -180,7 +190,7 @@ def main() -> None:
                     print(f"{step:>6} {probe.rss_mib():7.0f} MiB {time.time() - began:6.0f} s", flush=True)
         trimmed = probe.trim()
         print(f"end: RSS {trimmed['before_kib'] / 1024:.0f} MiB; after malloc_trim(0): {probe.rss_mib():.0f} MiB; "
-              f"events {http.call('serverStatus')['events']}", flush=True)
+              f"events {Http(anki).call('serverStatus')['events']}", flush=True)  # a new connection: an idle one is closed
     finally:
         anki.stop()
         shutil.rmtree(anki.base.parent, ignore_errors=True)
