@@ -98,9 +98,24 @@ def _check():
     request = json.loads(REQUEST.read_text())
     REQUEST.unlink()
     if request["cmd"] == "trim":
+        libc = ctypes.CDLL("libc.so.6")
         before = _rss_kib()
-        freed = ctypes.CDLL("libc.so.6").malloc_trim(0)
-        _answer(serial=request["serial"], before_kib=before, released=freed)
+        freed = libc.malloc_trim(0)
+        trimmed = _rss_kib()
+        # SQLite's page cache (Anki sets cache_size to 40 MiB): empty it, trim, measure, restore
+        try:
+            db = mw.col.db
+            cache_size = db.scalar("pragma cache_size")
+            sqlite = {"cache_size": cache_size, "page_count": db.scalar("pragma page_count"),
+                      "freelist_count": db.scalar("pragma freelist_count"),
+                      "graves": db.scalar("select count() from graves")}
+            db.execute("pragma cache_size = 0")
+            libc.malloc_trim(0)
+            sqlite["rss_kib_without_cache"] = _rss_kib()
+            db.execute(f"pragma cache_size = {int(cache_size)}")
+        except Exception as exc:  # a probe: report, never raise into Anki
+            sqlite = {"error": repr(exc)}
+        _answer(serial=request["serial"], before_kib=before, released=freed, trimmed_kib=trimmed, sqlite=sqlite)
     elif request["cmd"] == "churn":
         _answer(serial=request["serial"], started=True)
         _churn(1, request["steps"], request["every"], request.get("direct", False))
@@ -189,7 +204,8 @@ def main() -> None:
                 if step % args.every == 0:
                     print(f"{step:>6} {probe.rss_mib():7.0f} MiB {time.time() - began:6.0f} s", flush=True)
         trimmed = probe.trim()
-        print(f"end: RSS {trimmed['before_kib'] / 1024:.0f} MiB; after malloc_trim(0): {probe.rss_mib():.0f} MiB; "
+        print(f"end: RSS {trimmed['before_kib'] / 1024:.0f} MiB; after malloc_trim(0): "
+              f"{trimmed['trimmed_kib'] / 1024:.0f} MiB; SQLite {trimmed['sqlite']}; "
               f"events {Http(anki).call('serverStatus')['events']}", flush=True)  # a new connection: an idle one is closed
     finally:
         anki.stop()
