@@ -10,7 +10,8 @@ or ``--via backend``: the probe calls ``col.add_notes`` and ``col.remove_notes``
 the main thread, the same backend calls our actions make, with none of our code around them).
 Anki's RSS is printed every ``--every`` steps; at the end the probe calls glibc's
 ``malloc_trim(0)`` and the RSS after it shows how much was free memory the allocator
-kept rather than memory in use.
+kept rather than memory in use; then SQLite's page cache is emptied (and restored) to
+show how much of the rest it held.
 
     .venv/bin/python bench/churn_rss.py --via anki --steps 4000 --every 200
     .venv/bin/python bench/churn_rss.py --via http --buffer-bytes 1000000 --env MALLOC_ARENA_MAX=2
