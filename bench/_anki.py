@@ -75,3 +75,11 @@ def timed_call(anki: AnkiProcess, action: str, **params: Any) -> tuple[Any, floa
     if response.status != 200 or reply.get("error") is not None:
         raise RuntimeError(f"{action}: HTTP {response.status}, error {reply.get('error')!r}")
     return reply["result"], elapsed
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of process ``pid`` (VmRSS from /proc), in KiB."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")

@@ -25,7 +25,7 @@ import shutil
 import time
 from typing import Any
 
-from _anki import machine, start_anki
+from _anki import machine, rss_kib, start_anki
 from memory import Http, Ws, notes
 
 PROBE_ADDON = '''"""Probe (written by bench/churn_rss.py): Anki-only churn and malloc_trim on request."""
@@ -136,10 +136,7 @@ class Probe:
         self.answers = anki.base / "churn-probe.jsonl"
 
     def rss_mib(self) -> float:
-        for line in open(f"/proc/{self.pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
+        return rss_kib(self.pid) / 1024
 
     def send(self, **request: Any) -> int:
         self.serial += 1

@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _anki import AnkiProcess, machine, start_anki
+from _anki import AnkiProcess, machine, rss_kib, start_anki
 
 PROBE_ADDON = '''"""Benchmark probe (written by bench/memory.py): gc counts on request.
 
@@ -97,10 +97,7 @@ class Probe:
         self.serial = 0
 
     def rss_kib(self) -> int:
-        for line in open(f"/proc/{self.pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
+        return rss_kib(self.pid)
 
     def fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))

@@ -35,7 +35,7 @@ from bench.anki_process import AnkiProcess
 from ..support.http_files import FileServer
 from ..support.fuzzgen import EXCLUDED, Generator, World, fuzzed_actions
 from ..support.integrity import check_collection
-from ..support.report import report
+from ..support.report import report, save_violations
 from ..support.schema_check import problems as schema_problems
 from ..support.wire import HttpClient, WsWindow, describe, encode, envelope_problem, strict_json
 
@@ -116,14 +116,8 @@ class FuzzRun:
         return "\n".join(lines)
 
     def save(self) -> None:
-        """Every violation with its exact request, one per line, for reproduction."""
-        if not self.failures:
-            ARTIFACT.unlink(missing_ok=True)  # no stale findings from an earlier run
-            return
-        ARTIFACT.parent.mkdir(exist_ok=True)
-        with ARTIFACT.open("w") as out:
-            for where, text, request in self.failures:
-                out.write(json.dumps({"where": where, "problem": text, "request": request}) + "\n")
+        save_violations(ARTIFACT, [{"where": where, "problem": text, "request": request}
+                                   for where, text, request in self.failures])
 
     # --- liveness -----------------------------------------------------------------------
 

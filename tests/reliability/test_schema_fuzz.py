@@ -50,7 +50,7 @@ from ankiconnect_ws import schema
 from bench.anki_process import AnkiProcess
 
 from ..support.integrity import check_collection
-from ..support.report import report
+from ..support.report import report, save_violations
 from ..support.schema_check import problems as schema_problems
 from ..support.wire import describe, envelope_problem, strict_json
 
@@ -121,14 +121,8 @@ class Run:
         self.failures.append((action, text, describe(body, limit=600)))
 
     def save(self) -> None:
-        """Every violation with its exact request, one per line, for reproduction."""
-        if not self.failures:
-            ARTIFACT.unlink(missing_ok=True)  # no stale findings from an earlier run
-            return
-        ARTIFACT.parent.mkdir(exist_ok=True)
-        with ARTIFACT.open("w") as out:
-            for action, text, request in self.failures:
-                out.write(json.dumps({"action": action, "problem": text, "request": request}) + "\n")
+        save_violations(ARTIFACT, [{"action": action, "problem": text, "request": request}
+                                   for action, text, request in self.failures])
 
     def summary(self) -> str:
         lines = [f"{len(self.failures)} violations (every request in {ARTIFACT}):"]
