@@ -251,6 +251,8 @@ def run_category(name: str, make_step: Callable[[Session], Step], args: argparse
                     break
         seconds = time.perf_counter() - began
         end_rss, end_fds, end_gc = probe.rss_kib() / 1024, probe.fds(), probe.gc()
+        # the event replay buffer grows up to eventBufferBytes: part of the RSS growth
+        buffered = session.http.call("serverStatus")["events"]["bufferedBytes"] / 2**20
         collected = probe.gc(collect=True)
         after_rss = probe.rss_kib() / 1024
     finally:
@@ -259,7 +261,8 @@ def run_category(name: str, make_step: Callable[[Session], Step], args: argparse
     line = (f"{name}: {done} requests in {seconds:.0f} s{' (stopped: RSS over --max-rss)' if capped else ''}; "
             f"RSS {start_rss:.0f} -> {end_rss:.0f} MiB: {growth:+.1f} MiB per 1,000 requests; "
             f"gc gen0 objects {kept:+,.0f} per 1,000 requests; gc runs during it: {end_gc['runs'] - state['runs']}; "
-            f"fds {start_fds} -> {end_fds}; gc.collect() at the end freed {collected['freed']:,} objects, "
+            f"fds {start_fds} -> {end_fds}; event replay buffer {buffered:.1f} MiB; "
+            f"gc.collect() at the end freed {collected['freed']:,} objects, "
             f"RSS -> {after_rss:.0f} MiB")
     row = [name, f"{done:,}", f"{growth:+.1f}", f"{kept:+,.0f}", f"{collected['freed']:,}"]
     return line, row

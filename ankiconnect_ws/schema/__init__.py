@@ -98,17 +98,19 @@ def event_schema(name: str) -> JsonSchema:
 def validation_schema(schema: JsonSchema) -> JsonSchema:
     """A copy of ``schema`` in which every part marked ``x-lenient`` accepts any value:
     what a validator keeping upstream's leniency (and upstream's own error texts) checks."""
+    return _relaxed(copy.deepcopy(schema))
 
-    def relax(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "x-lenient" in node:
-                return {key: node[key] for key in ("x-lenient", "description", "default") if key in node}
-            return {key: relax(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [relax(each) for each in node]
-        return node
 
-    return relax(copy.deepcopy(schema))
+def _relaxed(node: Any) -> Any:
+    # A module-level function, not a closure calling itself: that closure would be a
+    # reference cycle left for Anki's rare garbage collections, one per action.
+    if isinstance(node, dict):
+        if "x-lenient" in node:
+            return {key: node[key] for key in ("x-lenient", "description", "default") if key in node}
+        return {key: _relaxed(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_relaxed(each) for each in node]
+    return node
 
 
 @functools.cache
