@@ -34,16 +34,38 @@ def nobody_can_answer() -> bool:
     return QGuiApplication.platformName() in ("offscreen", "minimal")
 
 
+def _dismiss_boxes() -> None:
+    """Close the modal boxes on show (there is no screen to answer them on).
+
+    A page's JavaScript alert is one: Anki shows it in a box, and the page's scripts
+    wait until it is closed - so does closing the Browser, which first saves its editor
+    through that page's script. The exit would wait forever.
+    """
+    from aqt.qt import QApplication, QDialog
+
+    for _ in range(20):  # boxes on boxes; a box that refuses to close stops the loop
+        box = QApplication.activeModalWidget()
+        if box is None:
+            return
+        if isinstance(box, QDialog):
+            box.reject()
+        else:
+            box.close()
+        if QApplication.activeModalWidget() is box:
+            return
+
+
 def close_for_exit(mw: AnkiQt) -> None:
     """Close Anki the normal way (collection saved).
 
     Without a screen, an Add window holding input would ask "discard?" and wait forever
-    for an answer nobody can give, so it is closed without asking first. With a screen
-    the user sees the question, as in Anki itself.
+    for an answer nobody can give, so it is closed without asking first, and open modal
+    boxes are closed. With a screen the user sees them, as in Anki itself.
     """
     import aqt
 
     if nobody_can_answer():
+        _dismiss_boxes()
         for name in _ASKING_WINDOWS:
             entry = aqt.dialogs._dialogs.get(name)
             window = entry[1] if entry else None

@@ -69,6 +69,29 @@ def _hold_until_our_request_then_queue_box():
     queued.join()
 
 
+def _alert_in_add_window():
+    # An Add window whose page shows a JavaScript alert: Anki answers it with a modal
+    # box, and the page's scripts wait for it - so does saving the editor at close.
+    import aqt
+
+    where = (_base() / "alert-where").read_text()
+    if where == "browser":
+        web = aqt.dialogs.open("Browser", mw).editor.web  # the editor of the first card
+    elif where == "add":
+        web = aqt.dialogs.open("AddCards", mw).editor.web
+    else:
+        web = mw.web
+    web.eval("setTimeout(() => alert('alert from the test probe'), 300)")
+
+    def opened():
+        if QApplication.activeModalWidget() is not None:
+            (_base() / "modal-open").write_text("1")
+        else:
+            QTimer.singleShot(50, opened)
+
+    QTimer.singleShot(50, opened)
+
+
 def _poll():
     trigger = _base() / "modal-trigger"
     if trigger.exists():
@@ -78,6 +101,10 @@ def _poll():
     if trigger.exists():
         trigger.unlink()
         mw.taskman.run_on_main(_hold_until_our_request_then_queue_box)
+    trigger = _base() / "alert-trigger"
+    if trigger.exists():
+        trigger.unlink()
+        _alert_in_add_window()
     close = _base() / "modal-close"
     if close.exists():
         close.unlink()
@@ -185,3 +212,25 @@ def test_a_headless_exit_is_not_held_by_a_modal_box(tmp_path: Path) -> None:
     finally:
         code = anki.stop(timeout=30)
     assert code == 0
+
+
+@pytest.mark.parametrize("where", ["main", "browser", "add"])
+def test_a_headless_exit_is_not_held_by_a_page_alert(tmp_path: Path, where: str) -> None:
+    """A page's JavaScript alert (Anki shows one when a page's request fails as the page
+    is replaced by a fast client) holds the page's scripts, and closing the Add window
+    waits for its editor's script: without a screen nobody closes the alert, so the
+    exit must (it took the CLI's 30 s stop timeout and a kill in a fuzz run)."""
+    base = tmp_path / "anki-exit-alert"
+    install_probe(base)
+    anki = AnkiProcess(base)
+    try:
+        anki("addNote", note={"deckName": "Default", "modelName": "Basic", "fields": {"Front": "f", "Back": "b"}})
+        (base / "alert-where").write_text(where)
+        (base / "alert-trigger").write_text("1")
+        wait_until(lambda: (base / "modal-open").exists(), timeout=20)
+        assert anki("deckNames") == ["Default"]  # the alert is open and the API answers
+    finally:
+        started = time.monotonic()
+        code = anki.stop(timeout=60)
+        print(anki.log_tail(80))
+    assert code == 0 and time.monotonic() - started < 20
