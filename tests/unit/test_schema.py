@@ -171,6 +171,15 @@ def test_every_example_is_valid_against_its_schema() -> None:
     assert checked > 40
 
 
+def test_model_part_actions_declare_their_not_found_errors(api: LocalApi) -> None:
+    for name, missing_one, template in [("modelFieldRename", {"oldFieldName": "Nope", "newFieldName": "X"},
+                                         "field was not found in {}: {}"),
+                                        ("modelTemplateRemove", {"templateName": "Nope"},
+                                         "template was not found in {}: {}")]:
+        assert api.error(name, modelName="Basic", **missing_one) == template.format("Basic", "Nope")
+        assert template in schema.action_schema(name).extensions["x-errors"], name
+
+
 def test_every_action_has_an_operation(api: LocalApi) -> None:
     listed = api("apiReflect", scopes=["actions"])["actions"]
     openapi = _committed("openapi.json")
