@@ -124,6 +124,15 @@ def seed(action: str, params: dict[str, Any], pool: Pool, draw: Draw) -> None:
             if isinstance(value.get("templates"), dict) and templates and fields:
                 value["templates"] = {one(templates): {"Front": "{{%s}} %s" % (fields[0], _text(value)),
                                                        "Back": "{{FrontSide}}"}}
+        elif key == "template" and isinstance(value, dict) and fields:  # modelTemplateAdd
+            value.update(Name=f"Card {next(_unique)}", Front="{{%s}} %s" % (fields[0], value.get("Front", "")),
+                         Back="{{FrontSide}}")
+        elif key == "inOrderFields" and isinstance(value, list):  # createModel: names Anki takes
+            params[key] = [f"Field {i}" for i in range(max(1, len(value)))]
+            params["cardTemplates"] = [{"Name": f"Card {i + 1}", "Front": "{{Field 0}}", "Back": "{{FrontSide}}"}
+                                       for i in range(max(1, len(params.get("cardTemplates") or [])))]
+            if isinstance(params.get("modelName"), str):
+                params["modelName"] = f"{FUZZ_MODEL} {next(_unique)}"
         elif key == "data" and isinstance(value, str):  # storeMediaFile: the content as base64
             params[key] = base64.b64encode(value.encode()).decode()
         elif key == "days" and isinstance(value, str):
@@ -133,6 +142,8 @@ def seed(action: str, params: dict[str, Any], pool: Pool, draw: Draw) -> None:
 def seed_note(note: dict[str, Any], pool: Pool, draw: Draw) -> None:
     """A note object: an existing id, deck and note type, and the note type's fields
     (the first one made unique: a duplicate or empty first field is refused)."""
+    for media in ("audio", "video", "picture"):  # their random data would refuse the note
+        note.pop(media, None)
     if "id" in note:
         note["id"] = draw(st.sampled_from(pool.notes)) if pool.notes else 0
     if "deckName" in note:
