@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import base64
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -99,9 +100,8 @@ def seed(action: str, params: dict[str, Any], pool: Pool, draw: Draw) -> None:
             params[key] = one(pool.notes)
         elif key == "card" and isinstance(value, (int, str)):
             params[key] = one(pool.cards)
-        elif key in ("deck", "deckName") and isinstance(value, str) and action != "createDeck":
-            params[key] = one(list(pool.decks))
-        elif key == "name" and action in ("guiDeckOverview", "guiDeckReview"):
+        elif ((key in ("deck", "deckName") and isinstance(value, str) and action != "createDeck")
+              or (key == "name" and action in ("guiDeckOverview", "guiDeckReview"))):
             params[key] = one(list(pool.decks))
         elif key == "decks" and isinstance(value, list):
             params[key] = ids(value, list(pool.decks))
@@ -122,10 +122,10 @@ def seed(action: str, params: dict[str, Any], pool: Pool, draw: Draw) -> None:
         elif key == "model" and isinstance(value, dict):
             value["name"] = model
             if isinstance(value.get("templates"), dict) and templates and fields:
-                value["templates"] = {one(templates): {"Front": "{{%s}} %s" % (fields[0], _text(value)),
+                value["templates"] = {one(templates): {"Front": f"{_ref(fields[0])} {_text(value)}",
                                                        "Back": "{{FrontSide}}"}}
         elif key == "template" and isinstance(value, dict) and fields:  # modelTemplateAdd
-            value.update(Name=f"Card {next(_unique)}", Front="{{%s}} %s" % (fields[0], value.get("Front", "")),
+            value.update(Name=f"Card {next(_unique)}", Front=f"{_ref(fields[0])} {value.get('Front', '')}",
                          Back="{{FrontSide}}")
         elif key == "inOrderFields" and isinstance(value, list):  # createModel: names Anki takes
             params[key] = [f"Field {i}" for i in range(max(1, len(value)))]
@@ -158,6 +158,11 @@ def seed_note(note: dict[str, Any], pool: Pool, draw: Draw) -> None:
         note["fields"] = {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(fields)}
         if fields:
             note["fields"][fields[0]] = f"fuzz {next(_unique)} {note['fields'][fields[0]]}"
+
+
+def _ref(field_name: str) -> str:
+    """A template's reference to a field."""
+    return "{{" + field_name + "}}"
 
 
 def _text(value: dict[str, Any]) -> str:

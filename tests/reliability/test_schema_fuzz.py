@@ -101,7 +101,7 @@ GENERIC_ERRORS = [
                r"|^Incorrect padding$"),
     re.compile(r"^Card template .* has a problem", re.DOTALL),
     re.compile(r"^Empty (field|notetype|template) name$"),
-    re.compile(r"^must have 1 template$"),  # removing a note type's last card template
+    re.compile(r"^(must have 1 template|1 field required)$"),  # removing a note type's last template or field
     re.compile(r"^Field name: "),  # a field name Anki refuses (e.g. "}")
     # a font size outside Anki's u16, an index past what Python's lists take
     re.compile(r'^JsonError \{ info: "invalid value: integer `-?\d+`, expected u16'),
