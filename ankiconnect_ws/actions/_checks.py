@@ -115,7 +115,8 @@ def note_ids(notes: Any) -> list[int]:
     """Note ids for an action that changes them: every entry must be an integer."""
     if not isinstance(notes, list) or not all(is_int(each) for each in notes):
         raise ActionError(errors.NOTES_NOT_ID_LIST)
-    return notes
+    # once each: Anki's bulk tag operations fail on an id given twice (a UNIQUE constraint)
+    return list(dict.fromkeys(notes))
 
 
 def set_fields_exactly(note: "Note", fields: Any) -> None:

@@ -62,6 +62,8 @@ def check_media_name(name: Any) -> str:
     if (
         not isinstance(name, str)
         or name in ("", ".", "..")
+        # Anki drops control characters from a media name: nothing else would be left
+        or "".join(char for char in name if char.isprintable()) in ("", ".", "..")
         or any(sep in name for sep in ("/", "\\", "\0"))
         or os.path.isabs(name)
         or ntpath.splitdrive(name)[0]

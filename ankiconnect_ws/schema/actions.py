@@ -14,7 +14,7 @@ from typing import Any, get_type_hints
 
 from .convert import Converter, standalone
 from .errors_scan import error_templates, templates_of
-from .refine import ERRORS, NEEDS_GUI, WEBSOCKET_ONLY, refinement
+from .refine import ERRORS, NEEDS_GUI, PARAM_EXAMPLES, WEBSOCKET_ONLY, refinement
 
 __all__ = ["ActionSchema", "Catalogue", "catalogue", "build_catalogue"]
 
@@ -81,6 +81,9 @@ def _action_schema(spec: Any, converter: Converter) -> ActionSchema:
     hints = get_type_hints(spec.func, include_extras=True)
     refined = refinement(spec.name)
     params = refined.params_object(converter) if refined.params_object else _params(spec, hints, converter)
+    for name, examples in PARAM_EXAMPLES.items():
+        if name in params.get("properties", {}):
+            params["properties"][name]["examples"] = list(examples)
     for name, keywords in refined.params.items():
         params["properties"][name].update(keywords)
     result = converter.schema(hints.get("return", Any))

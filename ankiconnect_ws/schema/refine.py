@@ -9,6 +9,11 @@ entry here may
   ``model``);
 * ``result``: add keywords to the result schema.
 
+:data:`PARAM_EXAMPLES` gives ``examples`` to a parameter of that name in every action
+that has it (names that mean the same thing everywhere), taken from a new collection's
+stock note type Basic (fields Front and Back, template Card 1) and deck Default; an
+action's own entry wins. tests/unit/test_schema.py checks that every example is valid.
+
 Facts about where an action may be used are kept here too: which actions work only over
 a WebSocket, and which need Anki's main window (the GUI).
 """
@@ -21,7 +26,7 @@ from typing import Any
 
 from .convert import Converter
 
-__all__ = ["Refinement", "REFINEMENTS", "WEBSOCKET_ONLY", "NEEDS_GUI", "ERRORS", "refinement"]
+__all__ = ["Refinement", "REFINEMENTS", "PARAM_EXAMPLES", "WEBSOCKET_ONLY", "NEEDS_GUI", "ERRORS", "refinement"]
 
 JsonSchema = dict[str, Any]
 
@@ -54,6 +59,34 @@ def _find_and_replace_params(converter: Converter) -> JsonSchema:
     }
 
 
+#: examples of parameters by name, for every action that has one (see the module doc)
+PARAM_EXAMPLES: dict[str, list[Any]] = {
+    "modelName": ["Basic"],
+    "modelNames": [["Basic", "Cloze"]],
+    "deck": ["Default"],
+    "deckName": ["Default"],
+    "fieldName": ["Front"],
+    "oldFieldName": ["Front"],
+    "newFieldName": ["Question"],
+    "templateName": ["Card 1"],
+    "oldTemplateName": ["Card 1"],
+    "newTemplateName": ["Recognition"],
+    "query": ["deck:Default"],
+    "filename": ["hello.txt"],
+}
+
+_BASIC_BACK = "{{FrontSide}}<hr id=answer>{{Back}}"
+_NOTE_EXAMPLE = {"deckName": "Default", "modelName": "Basic", "fields": {"Front": "bonjour", "Back": "hello"},
+                 "tags": ["french"]}
+_NEW_MODEL = {
+    "modelName": {"examples": ["Basic (example)"]},
+    "inOrderFields": {"examples": [["Front", "Back"]]},
+    "cardTemplates": {"examples": [[{"Name": "Card 1", "Front": "{{Front}}", "Back": _BASIC_BACK}]]},
+    "css": {"examples": [".card { font-family: arial; font-size: 20px; }"]},
+}
+_NOTE_PARAM = {"note": {"examples": [_NOTE_EXAMPLE]}}
+_NOTES_PARAM = {"notes": {"examples": [[_NOTE_EXAMPLE, {**_NOTE_EXAMPLE, "fields": {"Front": "merci", "Back": "thank you"}}]]}}
+
 _SERVER_FILLED = "ignored: the server fills it in from the connection (the caller's origin, and whether it is trusted)"
 
 REFINEMENTS: dict[str, Refinement] = {
@@ -77,13 +110,33 @@ REFINEMENTS: dict[str, Refinement] = {
     ),
     "storeMediaFile": Refinement(
         params={
-            "data": {"description": "the file's content, base64; the first of data, path and url given is used"},
+            "data": {"description": "the file's content, base64; the first of data, path and url given is used",
+                     "examples": ["SGVsbG8sIHdvcmxkIQ=="]},
             "path": {"description": "a file on the Anki host"},
             "url": {"description": "an http or https URL to download"},
             "skipHash": {"description": "MD5 (hex): content with this hash is not stored (the result is null)"},
         },
         result={"description": "the stored file name (Anki may change it), or null when skipHash matched"},
     ),
+    "addNote": Refinement(params=_NOTE_PARAM),
+    "canAddNote": Refinement(params=_NOTE_PARAM),
+    "canAddNoteWithErrorDetail": Refinement(params=_NOTE_PARAM),
+    "guiAddCards": Refinement(params=_NOTE_PARAM, result={"description": "the Add window's note id: 0 (not saved yet)"}),
+    "addNotes": Refinement(params=_NOTES_PARAM),
+    "canAddNotes": Refinement(params=_NOTES_PARAM),
+    "canAddNotesWithErrorDetail": Refinement(params=_NOTES_PARAM),
+    "createModel": Refinement(params=_NEW_MODEL),
+    "createNewModel": Refinement(params=_NEW_MODEL),
+    "modelFieldAdd": Refinement(params={"fieldName": {"examples": ["Example"]}}),
+    "modelFieldSetFont": Refinement(params={"font": {"examples": ["Arial"]}}),
+    "modelFieldSetFontSize": Refinement(params={"fontSize": {"examples": [20]}}),
+    "modelFieldSetDescription": Refinement(params={"description": {"examples": ["the word to translate"]}}),
+    "modelTemplateAdd": Refinement(params={"template": {"examples": [
+        {"Name": "Card 2", "Front": "{{Back}}", "Back": "{{FrontSide}}<hr id=answer>{{Front}}"}]}}),
+    "updateModelTemplates": Refinement(params={"model": {"examples": [
+        {"name": "Basic", "templates": {"Card 1": {"Front": "<b>{{Front}}</b>", "Back": _BASIC_BACK}}}]}}),
+    "updateModelStyling": Refinement(params={"model": {"examples": [
+        {"name": "Basic", "css": ".card { font-size: 24px; }"}]}}),
     "notesInfo": Refinement(
         params={"notes": {"description": "note ids; one of notes and query is needed"},
                 "query": {"description": "a search; it wins over notes"}},
@@ -95,7 +148,6 @@ REFINEMENTS: dict[str, Refinement] = {
             "run": {"description": "the run of an earlier subscribe reply (seq restarts in every Anki run)"},
         },
     ),
-    "guiAddCards": Refinement(result={"description": "the Add window's note id: 0 (not saved yet)"}),
     "exportPackage": Refinement(params={"path": {"minLength": 1}}),
     "importPackage": Refinement(params={"path": {"minLength": 1}}),
 }
@@ -113,6 +165,12 @@ NEEDS_GUI = frozenset({"getProfiles", "getActiveProfile", "loadProfile", "unload
 ERRORS: dict[str, tuple[str, ...]] = {
     "subscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN", "SINCE_INVALID"),
     "unsubscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN"),
+    # models/parts.py names them through its _Parts tables
+    **{name: ("FIELD_NOT_FOUND",) for name in (
+        "modelFieldRemove", "modelFieldRename", "modelFieldReposition", "modelFieldSetDescription",
+        "modelFieldSetFont", "modelFieldSetFontSize")},
+    **{name: ("TEMPLATE_NOT_FOUND",) for name in ("modelTemplateRemove", "modelTemplateRename",
+                                                    "modelTemplateReposition")},
 }
 
 _NONE = Refinement()

@@ -112,7 +112,8 @@ def test_store_needs_a_source(api: LocalApi) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b.txt", "a\\b.txt", "/etc/passwd", "..", "C:evil.txt", ""])
+# "\x15": Anki drops control characters from media names, which left the media folder itself
+@pytest.mark.parametrize("name", ["../x", "a/b.txt", "a\\b.txt", "/etc/passwd", "..", "C:evil.txt", "", "\x15", "\x01.\x02"])
 def test_names_outside_the_media_folder_are_refused(api: LocalApi, name: str) -> None:
     message = f"invalid media file name: {name}"
     assert api.error("storeMediaFile", filename=name, data=HELLO_B64) == message

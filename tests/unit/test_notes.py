@@ -339,6 +339,15 @@ def test_add_remove_get_and_clear_tags(api: LocalApi) -> None:
     assert api.error("removeTags", notes=["1"], tags="x") == "notes must be a list of note ids"
 
 
+def test_tag_actions_take_a_note_id_given_twice(api: LocalApi) -> None:
+    ids = api("addNotes", notes=[basic("1"), basic("2")])
+    twice = [ids[0], ids[1], ids[0]]
+    assert api("addTags", notes=twice, tags="a b") is None
+    assert api("replaceTags", notes=twice, tag_to_replace="a", replace_with_tag="c") is None
+    assert api("removeTags", notes=twice, tags="b") is None
+    assert [api("getNoteTags", note=each) for each in ids] == [["c"], ["c"]]
+
+
 def test_replace_tags(api: LocalApi) -> None:
     ids = api(
         "addNotes",

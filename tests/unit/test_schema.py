@@ -141,6 +141,45 @@ def test_component_schemas_are_valid_json_schemas() -> None:
         assert "prefixItems" not in json.dumps(schema_of)  # draft 07 has no prefixItems
 
 
+def _examples_in(node: Any, path: str = "") -> list[tuple[str, dict[str, Any], Any]]:
+    """Every ``examples`` entry under ``node``: (where, the schema it belongs to, the example)."""
+    found: list[tuple[str, dict[str, Any], Any]] = []
+    if isinstance(node, dict):
+        for index, example in enumerate(node.get("examples", [])):
+            found.append((f"{path}/examples/{index}", node, example))
+        for key, value in node.items():
+            if key != "examples":
+                found += _examples_in(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _examples_in(value, f"{path}/{index}")
+    return found
+
+
+def test_every_example_is_valid_against_its_schema() -> None:
+    catalogue = schema.catalogue()
+    checked = 0
+    for name in schema.action_names():
+        params = catalogue.standalone(schema.params_schema(name))
+        for where, node, example in _examples_in(params):
+            owner = {**{k: v for k, v in node.items() if k != "examples"}, "$defs": params.get("$defs", {})}
+            errors = [e.message for e in Draft202012Validator(owner).iter_errors(example)]
+            assert not errors, f"{name} params{where}: {example!r} is not valid: {errors}"
+            checked += 1
+    # the stock note type's examples reach the actions that name one (refine.PARAM_EXAMPLES)
+    assert schema.params_schema("modelFieldNames")["properties"]["modelName"]["examples"] == ["Basic"]
+    assert checked > 40
+
+
+def test_model_part_actions_declare_their_not_found_errors(api: LocalApi) -> None:
+    for name, missing_one, template in [("modelFieldRename", {"oldFieldName": "Nope", "newFieldName": "X"},
+                                         "field was not found in {}: {}"),
+                                        ("modelTemplateRemove", {"templateName": "Nope"},
+                                         "template was not found in {}: {}")]:
+        assert api.error(name, modelName="Basic", **missing_one) == template.format("Basic", "Nope")
+        assert template in schema.action_schema(name).extensions["x-errors"], name
+
+
 def test_every_action_has_an_operation(api: LocalApi) -> None:
     listed = api("apiReflect", scopes=["actions"])["actions"]
     openapi = _committed("openapi.json")
