@@ -48,6 +48,7 @@ MODEL_NAME_EXISTS = "Model name already exists"
 FIELD_NAME_NOT_STRING = "field name should be a string: {}"
 FONT_NOT_STRING = "font should be a string: {}"
 FONT_SIZE_NOT_INT = "fontSize should be an integer: {}"
+FONT_SIZE_OUT_OF_RANGE = "fontSize must be from 0 to 65535: {}"
 DESCRIPTION_NOT_STRING = "description should be a string: {}"
 
 # --- notes and media ---

@@ -103,8 +103,7 @@ GENERIC_ERRORS = [
     re.compile(r"^Empty (field|notetype|template) name$"),
     re.compile(r"^(must have 1 template|1 field required)$"),  # removing a note type's last template or field
     re.compile(r"^Field name: "),  # a field name Anki refuses (e.g. "}")
-    # a font size outside Anki's u16, an index past what Python's lists take
-    re.compile(r'^JsonError \{ info: "invalid value: integer `-?\d+`, expected u16'),
+    # an index past what Python's lists take (modelFieldAdd, model*Reposition)
     re.compile(r"^Python int too large to convert to C ssize_t$"),
     re.compile(r"^replacement name cannot contain a space$"),
     re.compile(r"^Your database appears to be in an inconsistent state\. .*No such (note|notetype)", re.DOTALL),

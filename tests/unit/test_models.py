@@ -308,6 +308,9 @@ def test_model_field_set_font_and_size(api: LocalApi, collection: Collection) ->
     )
     assert api.error("modelFieldSetFontSize", modelName="Basic", fieldName="Front",
                      fontSize="big") == "fontSize should be an integer: big"
+    for size in (-1, 65536):  # Anki's own answer was its JSON error ("expected u16")
+        assert api.error("modelFieldSetFontSize", modelName="Basic", fieldName="Front",
+                         fontSize=size) == f"fontSize must be from 0 to 65535: {size}"
     assert api.error("modelFieldSetFont", modelName="Basic", fieldName="Nope", font="x") == (
         "field was not found in Basic: Nope"
     )

@@ -150,6 +150,8 @@ def modelFieldSetFontSize(modelName: str, fieldName: str, fontSize: Annotated[in
     def set_size(_notetype: NotetypeDict, field: dict[str, Any]) -> None:
         if not is_int(fontSize):
             raise errors.ActionError(errors.FONT_SIZE_NOT_INT.format(fontSize))
+        if not 0 <= fontSize <= 65535:  # Anki stores it in 16 bits and refuses more with its JSON error
+            raise errors.ActionError(errors.FONT_SIZE_OUT_OF_RANGE.format(fontSize))
         field["size"] = fontSize
 
     _edit_part(FIELDS, modelName, fieldName, set_size)
