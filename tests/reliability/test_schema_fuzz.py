@@ -7,7 +7,7 @@ cases on every run of the same document). Each request is sent as ``POST /`` wit
 ``version`` 6. Random values almost never name an existing note, card, deck or note type,
 so each operation first gets the document's own ``examples`` (schemathesis' examples
 strategies), and three generated cases in four get real names and ids from the collection
-(fuzz_seeds.py); at least :data:`MIN_SUCCEEDING_SHARE` of the actions that can succeed
+(tests/support/fuzz_seeds.py); at least :data:`MIN_SUCCEEDING_SHARE` of the actions that can succeed
 must succeed at least once. For every reply:
 
 * no HTTP 5xx, and the reply conforms to the operation's response (schemathesis'
@@ -54,7 +54,7 @@ from schemathesis.core.failures import FailureGroup
 from ankiconnect_ws import schema
 from bench.anki_process import AnkiProcess
 
-from .fuzz_seeds import FUZZ_MODEL, MODEL_CHANGING, Pool, add_notes, create_fuzz_model, seed
+from ..support.fuzz_seeds import FUZZ_MODEL, MODEL_CHANGING, Pool, add_notes, create_fuzz_model, seed
 from ..support.integrity import check_collection
 from ..support.report import report, save_violations
 from ..support.schema_check import problems as schema_problems
@@ -155,7 +155,7 @@ class Run:
 
     def send(self, action: str, case: Any, draw: Any = None) -> None:
         params = case.body.get("params") if isinstance(case.body, dict) else None
-        # most cases name real things (see fuzz_seeds.py); one in four stays as generated
+        # most cases name real things (see tests/support/fuzz_seeds.py); one in four stays as generated
         if draw is not None and isinstance(params, dict) and draw(st.integers(0, 3)):
             seed(action, params, self.pool, draw)
         self.constrain(action, case)
@@ -183,7 +183,7 @@ class Run:
                     params["path"] = str(exported[0])
                 else:
                     params["path"] = str(self.folder / f"{action}-{self.cases[action]}.apkg")
-            if action in MODEL_CHANGING:  # the stock note types stay as they are (fuzz_seeds.py)
+            if action in MODEL_CHANGING:  # the stock note types stay as they are (tests/support/fuzz_seeds.py)
                 _own_model(params, self.pool.stock_models)
             if action == "multi" and isinstance(params.get("actions"), list):
                 for index, item in enumerate(params["actions"]):
