@@ -55,6 +55,24 @@ def _dismiss_boxes() -> None:
             return
 
 
+#: the timer of :func:`_keep_dismissing_boxes` (kept referenced until Anki exits)
+_dismisser: Any = None
+
+
+def _keep_dismissing_boxes() -> None:
+    """Close boxes that open while Anki closes, too: a page that Anki's close replaces
+    can still fail its request and alert ("Failed to fetch"). A timer, because it also
+    fires inside such a box's nested event loop; parented to the application, which
+    outlives the main window."""
+    global _dismisser
+    from aqt.qt import QApplication, QTimer
+
+    if _dismisser is None:
+        _dismisser = QTimer(QApplication.instance())
+        _dismisser.timeout.connect(_dismiss_boxes)
+        _dismisser.start(200)
+
+
 def close_for_exit(mw: AnkiQt) -> None:
     """Close Anki the normal way (collection saved).
 
@@ -66,6 +84,7 @@ def close_for_exit(mw: AnkiQt) -> None:
 
     if nobody_can_answer():
         _dismiss_boxes()
+        _keep_dismissing_boxes()
         for name in _ASKING_WINDOWS:
             entry = aqt.dialogs._dialogs.get(name)
             window = entry[1] if entry else None
