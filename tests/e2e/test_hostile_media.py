@@ -59,11 +59,14 @@ def lasting(found: dict[int, str], listener: str, base: Path) -> dict[int, str]:
     """The descriptors that stay open while Anki runs and whose loss did the damage:
     0-2, the files of Anki's base folder (profile, collection, WAL), the listening
     socket. (Others come and go by themselves: Qt WebEngine's shared memory and
-    sockets, the certificate folder a download or update check reads.)"""
+    sockets, the certificate folder a download or update check reads, and add-on
+    source files Python reads while it imports them - the add-on builds its params
+    validators in a thread at start-up.)"""
     return {
         fd: target
         for fd, target in found.items()
-        if fd <= 2 or target == listener or (target.startswith(f"{base}/") and not target.endswith("(deleted)"))
+        if fd <= 2 or target == listener or (target.startswith(f"{base}/") and not target.endswith("(deleted)")
+                                             and not target.startswith(f"{base}/addons21/"))
     }
 
 
