@@ -2,8 +2,8 @@
 
 An action may answer the errors its function names (``errors.DECK_NOT_FOUND``, or a
 name imported from ankiconnect_ws/errors.py) and those of every function of this
-package it calls or refers to (and of the methods of this package's classes it uses),
-followed through the calls. What the code cannot say
+package it calls or refers to (and of the methods of this package's classes and objects
+it uses, with the error strings such an object holds), followed through the calls. What the code cannot say
 (strings built elsewhere) is added from refine.py's ``ERRORS`` table. The strings are
 the templates of errors.py: ``{}`` stands for a value (a name, an id, a message).
 """
@@ -53,10 +53,24 @@ def _walk(func: Any, found: set[str], seen: set[Any]) -> None:
         elif isinstance(target, types.FunctionType) and target.__module__.startswith(_PACKAGE + "."):
             _walk(target, found, seen)
         elif isinstance(target, type) and target.__module__.startswith(_PACKAGE + "."):
-            for member in vars(target).values():  # a helper class: its methods
-                member = getattr(member, "__func__", member)
-                if isinstance(member, types.FunctionType):
-                    _walk(member, found, seen)
+            _walk_class(target, found, seen)
+        elif _is_package_object(target):  # a helper object (e.g. models/parts.py's FIELDS)
+            found.update(value for value in vars(target).values() if isinstance(value, str) and value in _BY_VALUE)
+            _walk_class(type(target), found, seen)
+
+
+def _walk_class(cls: type, found: set[str], seen: set[Any]) -> None:
+    """A helper class: its methods."""
+    for member in vars(cls).values():
+        member = getattr(member, "__func__", member)
+        if isinstance(member, types.FunctionType):
+            _walk(member, found, seen)
+
+
+def _is_package_object(value: Any) -> bool:
+    """An instance of one of this package's own classes (with attributes of its own)."""
+    cls = type(value)
+    return cls.__module__.startswith(_PACKAGE + ".") and hasattr(value, "__dict__") and not isinstance(value, type)
 
 
 def _tree(func: Any) -> ast.AST | None:
@@ -82,4 +96,4 @@ def _resolve(node: ast.AST, scope: dict[str, Any]) -> Any:
         return None
     if isinstance(node, ast.Name) and isinstance(value, str) and _BY_VALUE.get(value) == node.id:
         return value  # a template imported by name
-    return value if isinstance(value, (types.FunctionType, type)) else None
+    return value if isinstance(value, (types.FunctionType, type)) or _is_package_object(value) else None

@@ -165,12 +165,6 @@ NEEDS_GUI = frozenset({"getProfiles", "getActiveProfile", "loadProfile", "unload
 ERRORS: dict[str, tuple[str, ...]] = {
     "subscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN", "SINCE_INVALID"),
     "unsubscribe": ("EVENTS_INVALID", "EVENT_TOPIC_UNKNOWN"),
-    # models/parts.py names them through its _Parts tables
-    **{name: ("FIELD_NOT_FOUND",) for name in (
-        "modelFieldRemove", "modelFieldRename", "modelFieldReposition", "modelFieldSetDescription",
-        "modelFieldSetFont", "modelFieldSetFontSize")},
-    **{name: ("TEMPLATE_NOT_FOUND",) for name in ("modelTemplateRemove", "modelTemplateRename",
-                                                    "modelTemplateReposition")},
 }
 
 _NONE = Refinement()

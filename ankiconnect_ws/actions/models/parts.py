@@ -1,6 +1,6 @@
 """A note type's fields and card templates: renaming, moving, adding and removing them,
 and a field's font, size and description. Fields and templates are edited alike
-(:class:`_Parts` says which list and which Anki calls)."""
+(:class:`_Parts` finds an entry by name in the right list; each action names its Anki call)."""
 
 from __future__ import annotations
 
@@ -23,58 +23,43 @@ class _Parts:
     key: str  # "flds" or "tmpls"
     #: the error for a missing entry, formatted with the model's and the entry's name
     not_found: str
-    #: the ModelManager methods that move and remove an entry
-    reposition: str
-    remove: str
+
+    def find(self, notetype: NotetypeDict, model_name: Any, name: Any) -> dict[str, Any]:
+        part = find_named(notetype[self.key], name)
+        if part is None:
+            raise errors.ActionError(self.not_found.format(model_name, name))
+        return part
+
+    def edit(self, model_name: Any, name: Any, change: Callable[..., None], *args: Any) -> None:
+        """Call ``change(notetype, entry, *args)`` on a copy of the note type, then save
+        the copy. ``change`` is mostly one of Anki's ModelManager methods."""
+        notetype = editable_model(model_name)
+        change(notetype, self.find(notetype, model_name, name), *args)
+        save(notetype)
 
 
-FIELDS = _Parts("flds", errors.FIELD_NOT_FOUND, "reposition_field", "remove_field")
-TEMPLATES = _Parts("tmpls", errors.TEMPLATE_NOT_FOUND, "reposition_template", "remove_template")
-
-
-def _part(notetype: NotetypeDict, parts: _Parts, model_name: Any, name: Any) -> dict[str, Any]:
-    part = find_named(notetype[parts.key], name)
-    if part is None:
-        raise errors.ActionError(parts.not_found.format(model_name, name))
-    return part
-
-
-def _edit_part(
-    parts: _Parts, model_name: Any, name: Any, change: Callable[[NotetypeDict, dict[str, Any]], None]
-) -> None:
-    """``change`` the entry ``name`` in a copy of the note type, then save the copy."""
-    notetype = editable_model(model_name)
-    change(notetype, _part(notetype, parts, model_name, name))
-    save(notetype)
-
-
-def _rename(parts: _Parts, model_name: Any, old_name: Any, new_name: Any) -> None:
-    _edit_part(parts, model_name, old_name, lambda _notetype, part: part.update(name=new_name))
-
-
-def _reposition(parts: _Parts, model_name: Any, name: Any, index: Any) -> None:
-    move = getattr(col().models, parts.reposition)
-    _edit_part(parts, model_name, name, lambda notetype, part: move(notetype, part, index))
-
-
-def _remove(parts: _Parts, model_name: Any, name: Any) -> None:
-    remove = getattr(col().models, parts.remove)
-    _edit_part(parts, model_name, name, lambda notetype, part: remove(notetype, part))
+FIELDS = _Parts("flds", errors.FIELD_NOT_FOUND)
+TEMPLATES = _Parts("tmpls", errors.TEMPLATE_NOT_FOUND)
 
 
 # --- card templates ------------------------------------------------------------------
 
 
+def _rename_template(_notetype: NotetypeDict, template: dict[str, Any], name: str) -> None:
+    # Anki's ModelManager has rename_field but no rename_template: the name is all there is.
+    template["name"] = name
+
+
 @action()
 def modelTemplateRename(modelName: str, oldTemplateName: str, newTemplateName: str) -> None:
     """Rename a card template; its cards keep it."""
-    _rename(TEMPLATES, modelName, oldTemplateName, newTemplateName)
+    TEMPLATES.edit(modelName, oldTemplateName, _rename_template, newTemplateName)
 
 
 @action()
 def modelTemplateReposition(modelName: str, templateName: str, index: int) -> None:
     """Move a card template to ``index`` (0-based); its cards move with it."""
-    _reposition(TEMPLATES, modelName, templateName, index)
+    TEMPLATES.edit(modelName, templateName, col().models.reposition_template, index)
 
 
 @action()
@@ -94,7 +79,7 @@ def modelTemplateAdd(modelName: str, template: Annotated[NamedCardTemplate, CHEC
 @action()
 def modelTemplateRemove(modelName: str, templateName: str) -> None:
     """Remove a card template and delete its cards."""
-    _remove(TEMPLATES, modelName, templateName)
+    TEMPLATES.edit(modelName, templateName, col().models.remove_template)
 
 
 # --- fields ------------------------------------------------------------------
@@ -103,13 +88,13 @@ def modelTemplateRemove(modelName: str, templateName: str) -> None:
 @action()
 def modelFieldRename(modelName: str, oldFieldName: str, newFieldName: str) -> None:
     """Rename a field; Anki renames its references in the templates as well."""
-    _rename(FIELDS, modelName, oldFieldName, newFieldName)
+    FIELDS.edit(modelName, oldFieldName, col().models.rename_field, newFieldName)
 
 
 @action()
 def modelFieldReposition(modelName: str, fieldName: str, index: int) -> None:
     """Move a field to ``index`` (0-based); each note's content moves with it."""
-    _reposition(FIELDS, modelName, fieldName, index)
+    FIELDS.edit(modelName, fieldName, col().models.reposition_field, index)
 
 
 @action()
@@ -132,7 +117,7 @@ def modelFieldAdd(modelName: str, fieldName: str, index: int | None = None) -> N
 @action()
 def modelFieldRemove(modelName: str, fieldName: str) -> None:
     """Remove a field, its content in every note and its references in the templates."""
-    _remove(FIELDS, modelName, fieldName)
+    FIELDS.edit(modelName, fieldName, col().models.remove_field)
 
 
 @action()
@@ -142,7 +127,7 @@ def modelFieldSetFont(modelName: str, fieldName: str, font: Annotated[str, CHECK
             raise errors.ActionError(errors.FONT_NOT_STRING.format(font))
         field["font"] = font
 
-    _edit_part(FIELDS, modelName, fieldName, set_font)
+    FIELDS.edit(modelName, fieldName, set_font)
 
 
 @action()
@@ -154,13 +139,13 @@ def modelFieldSetFontSize(modelName: str, fieldName: str, fontSize: Annotated[in
             raise errors.ActionError(errors.FONT_SIZE_OUT_OF_RANGE.format(fontSize))
         field["size"] = fontSize
 
-    _edit_part(FIELDS, modelName, fieldName, set_size)
+    FIELDS.edit(modelName, fieldName, set_size)
 
 
 @action()
 def modelFieldSetDescription(modelName: str, fieldName: str, description: Annotated[str, CHECKED]) -> bool:
     notetype = editable_model(modelName)
-    field = _part(notetype, FIELDS, modelName, fieldName)
+    field = FIELDS.find(notetype, modelName, fieldName)
     if not isinstance(description, str):
         raise errors.ActionError(errors.DESCRIPTION_NOT_STRING.format(description))
     if "description" not in field:  # note types from very old Anki versions
