@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -75,7 +76,10 @@ class MainThreadRunner:
         only while a drain is on the stack (see the module docstring).
 
         ``after_turn()`` is called on the main thread after each turn that ran jobs
-        (change detection: what the jobs changed becomes events).
+        (change detection: what the jobs changed becomes events). The turn's futures are
+        completed after it: the events a request caused reach the server loop before
+        its reply does, so a client that subscribes ``since`` an earlier event after the
+        reply finds them in the replay, and a WebSocket sees them before the reply.
         """
         self._post = post
         self._post_later = post_later
@@ -109,12 +113,14 @@ class MainThreadRunner:
         return await asyncio.wrap_future(self.submit(fn))
 
     def _drain(self) -> None:
+        done: list[Callable[[], None]] = []
         self._enter()
         try:
-            self._drain_turn()
+            self._drain_turn(done)
         finally:
             self._leave()
             self._after_turn()
+            _complete(done)
 
     def _enter(self) -> None:
         self._depth += 1
@@ -148,7 +154,7 @@ class MainThreadRunner:
         else:
             self._post(fn)
 
-    def _drain_turn(self) -> None:
+    def _drain_turn(self, done: list[Callable[[], None]]) -> None:
         deadline = time.monotonic() + self._budget
         while True:
             with self._lock:
@@ -157,21 +163,24 @@ class MainThreadRunner:
                     return
                 fn, future = self._queue.popleft()
             if future.set_running_or_notify_cancel():
-                self._run(fn, future)
+                self._run(fn, future, done)
             if time.monotonic() >= deadline:
                 self._later(self._drain)  # yield to Qt (paint, input, timers)
                 return
 
-    def _run(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
+    def _run(self, fn: Callable[[], Any], future: concurrent.futures.Future,
+             done: list[Callable[[], None]]) -> None:
+        """Run one job (or slice); how to complete its future goes to ``done``, for the
+        end of the turn."""
         try:
             result = fn()
         except BaseException as exc:  # never let an action reach Qt's error dialog
-            future.set_exception(_without_tracebacks(exc))
+            done.append(functools.partial(future.set_exception, _without_tracebacks(exc)))
             return
         if not isinstance(result, Continue):
-            future.set_result(result)
+            done.append(functools.partial(future.set_result, result))
         elif self._closed:
-            future.set_exception(ActionError(ANKI_CLOSING))
+            done.append(functools.partial(future.set_exception, ActionError(ANKI_CLOSING)))
         else:
             # The next slice runs on the main thread itself after a pause, without a
             # round trip through the server thread.
@@ -179,12 +188,14 @@ class MainThreadRunner:
 
     def _continue(self, step: Callable[[], Any], future: concurrent.futures.Future) -> None:
         """One more slice of a long job; it is a turn too, so observers see its changes."""
+        done: list[Callable[[], None]] = []
         self._enter()
         try:
-            self._run(step, future)
+            self._run(step, future, done)
         finally:
             self._leave()
             self._after_turn()
+            _complete(done)
 
     def close(self) -> None:
         """Refuse new jobs and fail the queued ones (Anki is exiting)."""
@@ -195,6 +206,12 @@ class MainThreadRunner:
         for _, future in jobs:
             if future.set_running_or_notify_cancel():
                 future.set_exception(ActionError(ANKI_CLOSING))
+
+
+def _complete(done: list[Callable[[], None]]) -> None:
+    for complete in done:
+        complete()
+    done.clear()  # the results go with their futures, not with this frame
 
 
 def _without_tracebacks(exc: BaseException) -> BaseException:

@@ -62,6 +62,23 @@ def test_review_events_in_order(anki: AnkiProcess) -> None:
     anki("guiDeckBrowser")
 
 
+def test_a_requests_events_arrive_before_its_reply(anki: AnkiProcess) -> None:
+    """Change detection runs before the request's reply is released (runner.py), so the
+    subscriber that made the change sees its event first."""
+    deck = f"Order {uuid.uuid4().hex[:6]}"
+    anki("createDeck", deck=deck)
+    with anki.ws() as ws:
+        subscribe(ws, ["note"])
+        for i in range(5):
+            note = {"deckName": deck, "modelName": "Basic", "fields": {"Front": f"order {i}", "Back": "b"}}
+            ws.send(json.dumps({"id": f"add {i}", "action": "addNote", "params": {"note": note}}))
+            before_reply: list[dict[str, Any]] = []
+            while (message := json.loads(ws.recv(timeout=10))).get("id") != f"add {i}":
+                before_reply.append(message)
+            added = [n for e in before_reply if e.get("event") == "note.added" for n in e["data"]["noteIds"]]
+            assert message["result"] in added, (message, before_reply)
+
+
 def test_reconnect_with_since_replays_exactly_the_missed_events(anki: AnkiProcess) -> None:
     deck = f"Replay {uuid.uuid4().hex[:6]}"
     anki("createDeck", deck=deck)

@@ -101,6 +101,29 @@ def test_slices_continue_on_the_main_thread() -> None:
     assert future.result(0) == "done"
 
 
+def test_a_turns_changes_are_observed_before_its_jobs_complete() -> None:
+    """after_turn turns what the jobs changed into events; completing the futures after
+    it lets those events reach the server loop before the replies do (a client that
+    subscribes after the reply finds them in the replay)."""
+    posted: list[Callable[[], None]] = []
+    later: list[Callable[[], None]] = []
+    seen: list[list[bool]] = []
+    futures: list[Any] = []
+    runner = MainThreadRunner(posted.append, post_later=lambda fn, ms: later.append(fn),
+                              after_turn=lambda: seen.append([f.done() for f in futures]))
+
+    def fail() -> None:
+        raise ActionError("no")
+
+    futures += [runner.submit(lambda: 1), runner.submit(fail),
+                runner.submit(lambda: Continue(lambda: "sliced"))]
+    posted.pop()()
+    assert seen == [[False, False, False]]
+    assert futures[0].result(0) == 1 and str(futures[1].exception(0)) == "no" and not futures[2].done()
+    later.pop()()  # the slice is a turn of its own
+    assert seen[1] == [True, True, False] and futures[2].result(0) == "sliced"
+
+
 def test_a_failed_job_is_freed_at_once() -> None:
     runner_posts: list[Callable[[], None]] = []
     runner = MainThreadRunner(runner_posts.append)
