@@ -127,6 +127,9 @@ EVENTS_INVALID = "events must be a non-empty list of topics"
 EVENT_TOPIC_UNKNOWN = "unknown event topic: {}"
 SINCE_INVALID = "since must be a sequence number (a non-negative integer)"
 
+# --- input that would crash Anki's own parsers ---
+SEARCH_TOO_DEEP = "Invalid search: brackets nested more than {} levels deep"
+
 # --- params checked against the action's schema (validation.py) ---
 #: e.g. ``getDeckStats: parameter "decks" must be an array, got a string`` or
 #: ``addNotes: parameter "notes[0]" needs the key "fields"``

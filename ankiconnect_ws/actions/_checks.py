@@ -6,6 +6,7 @@ where actions answer a missing thing with different words, the message is a para
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "is_int",
     "field_text",
     "tag_list",
+    "search_query",
     "sql_ids",
     "chunks",
     "card_id",
@@ -66,6 +68,33 @@ def tag_list(tags: Any) -> list[str]:
     if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
         return list(tags)
     raise ActionError(errors.TAGS_NOT_STRING_LIST)
+
+
+#: Anki's search parser recurses once per bracket level, in Rust on the main thread: a
+#: few thousand levels (5,000 to 8,000 on an 8 MiB stack, fewer on a smaller one) overflow
+#: the stack and Anki dies with a segmentation fault instead of an error. SQLite refuses a
+#: search deeper than 1,000 terms anyway, so no working search comes near this.
+MAX_SEARCH_DEPTH = 200
+#: what can open or close a group: an escaped character (``\(`` is no bracket), a
+#: quoted text (its brackets are text; an unclosed quote runs to the end) or a bracket
+_SEARCH_TOKEN = re.compile(r'\\.|"(?:[^"\\]|\\.)*"?|[()]', re.DOTALL)
+
+
+def search_query(query: Any) -> Any:
+    """``query`` if Anki can parse it without crashing: its brackets nest at most
+    MAX_SEARCH_DEPTH deep (counted as Anki's parser sees them, quotes and escapes apart)."""
+    if not isinstance(query, str) or query.count("(") <= MAX_SEARCH_DEPTH:
+        return query  # (a query that is no text is Anki's to refuse)
+    depth = 0
+    for token in _SEARCH_TOKEN.finditer(query):
+        bracket = token.group()
+        if bracket == "(":
+            depth += 1
+            if depth > MAX_SEARCH_DEPTH:
+                raise ActionError(errors.SEARCH_TOO_DEEP.format(MAX_SEARCH_DEPTH))
+        elif bracket == ")":
+            depth = max(0, depth - 1)
+    return query
 
 
 def sql_ids(ids: Iterable[int]) -> str:

@@ -1,0 +1,43 @@
+"""Text that Anki's own parsers would crash on, sent to a real Anki.
+
+Anki parses searches (and templates) in Rust on its main thread, recursing once per
+nesting level: deep enough input overflows the stack and Anki dies with a segmentation
+fault, no error and no reply. The add-on must refuse such input with an error and stay up.
+
+This module starts an Anki of its own: on broken code these requests kill the process,
+which must not take the shared session Anki (and every other e2e test) down with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.anki_process import AnkiProcess
+
+#: far beyond the few thousand levels at which Anki's parsers overflow an 8 MiB stack
+CRASHING_DEPTH = 20_000
+
+
+@pytest.fixture(scope="module")
+def own_anki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
+    anki = AnkiProcess(tmp_path_factory.mktemp("hostile-parsers"))
+    try:
+        yield anki
+    finally:
+        anki.stop()
+
+
+def assert_alive(anki: AnkiProcess) -> None:
+    assert anki.proc.poll() is None, anki.log_tail()
+    assert anki("version") == 6
+    assert isinstance(anki("deckNames"), list)  # the main thread still answers
+
+
+def test_a_search_nested_deep_enough_to_crash_anki_is_an_error(own_anki: AnkiProcess) -> None:
+    query = "(" * CRASHING_DEPTH + "front:x" + ")" * CRASHING_DEPTH
+    for action in ("findNotes", "findCards", "notesInfo", "guiBrowse"):
+        assert own_anki.error(action, query=query).startswith("Invalid search: brackets nested more than"), action
+        assert_alive(own_anki)
