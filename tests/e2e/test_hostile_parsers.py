@@ -41,3 +41,11 @@ def test_a_search_nested_deep_enough_to_crash_anki_is_an_error(own_anki: AnkiPro
     for action in ("findNotes", "findCards", "notesInfo", "guiBrowse"):
         assert own_anki.error(action, query=query).startswith("Invalid search: brackets nested more than"), action
         assert_alive(own_anki)
+
+
+def test_a_template_nested_deep_enough_to_crash_anki_is_an_error(own_anki: AnkiProcess) -> None:
+    front = "{{#Front}}" * CRASHING_DEPTH + "{{Front}}" + "{{/Front}}" * CRASHING_DEPTH
+    error = own_anki.error("updateModelTemplates", model={"name": "Basic", "templates": {"Card 1": {"Front": front}}})
+    assert error.startswith("card template Card 1 nests its sections more than"), error
+    assert_alive(own_anki)
+    assert own_anki("modelTemplates", modelName="Basic")["Card 1"]["Front"] == "{{Front}}"
