@@ -22,6 +22,7 @@ __all__ = [
     "is_int",
     "field_text",
     "tag_list",
+    "tag_text",
     "search_query",
     "sql_ids",
     "chunks",
@@ -64,10 +65,27 @@ def field_text(name: Any, value: Any) -> str:
 def tag_list(tags: Any) -> list[str]:
     """``tags`` given as one string or a list of strings (Anki splits on spaces)."""
     if isinstance(tags, str):
-        return [tags]
+        return [tag_text(tags)]
     if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
-        return list(tags)
+        return [tag_text(tag) for tag in tags]
     raise ActionError(errors.TAGS_NOT_STRING_LIST)
+
+
+#: Anki's Browser builds its sidebar's tree from every tag of the collection: a tag of
+#: more than 100 levels (``a::b::...``) breaks it (a protobuf decoding error, an error box
+#: each time a Browser opens), 20,000 levels stall Anki for seconds, and 60,000 overflow
+#: the stack, so that Anki crashes whenever a Browser opens, until the tag is gone.
+MAX_TAG_DEPTH = 100
+
+
+def tag_text(text: str) -> str:
+    """``text`` (tags separated by spaces) if none of its tags nests too deep to be shown."""
+    if text.count("::") >= MAX_TAG_DEPTH:
+        for tag in text.split():
+            if tag.count("::") >= MAX_TAG_DEPTH:
+                shown = tag if len(tag) <= 80 else tag[:80] + "..."
+                raise ActionError(errors.TAG_TOO_DEEP.format(MAX_TAG_DEPTH, shown))
+    return text
 
 
 #: Anki's search parser recurses once per bracket level, in Rust on the main thread: a
