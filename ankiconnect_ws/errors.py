@@ -120,6 +120,7 @@ SYNC_STATUS_NOT_ACCEPTED = (
 SYNC_CANCELLED = "sync: cancelled"
 PACKAGE_PATH_INVALID = "path must be a file path string: {}"
 PACKAGE_NOT_FOUND = "package file was not found: {}"
+PACKAGE_PATH_COLLECTION = "path would replace a database file of the open collection: {}"
 
 # --- live events (subscribe, unsubscribe) ---
 WEBSOCKET_ONLY = "{} is only available over a WebSocket connection"
