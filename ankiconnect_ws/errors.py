@@ -132,6 +132,7 @@ SINCE_INVALID = "since must be a sequence number (a non-negative integer)"
 SEARCH_TOO_DEEP = "Invalid search: brackets nested more than {} levels deep"
 TEMPLATE_TOO_DEEP = "card template {} nests its sections more than {} levels deep"
 TAG_TOO_DEEP = "tag nested more than {} levels deep: {}"
+FIND_TEXT_EMPTY = "findText must not be empty"
 
 # --- params checked against the action's schema (validation.py) ---
 #: e.g. ``getDeckStats: parameter "decks" must be an array, got a string`` or

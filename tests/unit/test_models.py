@@ -211,6 +211,19 @@ def test_find_and_replace_in_models(api: LocalApi, collection: Collection) -> No
     )
 
 
+def test_find_and_replace_of_empty_text_is_an_error(api: LocalApi, collection: Collection) -> None:
+    """An empty findText matches between every two characters: every model's templates
+    and CSS grew by a copy of replaceText per character (a 200 KB request made a 30 MB
+    stylesheet). Nothing changes."""
+    before = [_stored(collection, name) for name in ("Basic", "Cloze")]
+    assert api.error("findAndReplaceInModels", modelName="Basic", findText="", replaceText="x" * 1000,
+                     front=False, back=False) == "findText must not be empty"
+    assert api.error("findAndReplaceInModels", modelName="", findText="", replaceText="x") == (
+        "findText must not be empty"
+    )
+    assert [_stored(collection, name) for name in ("Basic", "Cloze")] == before
+
+
 #: ankiconnect_ws.actions.models._notetype.MAX_TEMPLATE_DEPTH
 MAX_TEMPLATE_DEPTH = 200
 

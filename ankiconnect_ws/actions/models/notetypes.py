@@ -190,6 +190,10 @@ def _find_and_replace_in_models(
     back: bool = True,
     css: bool = True,
 ) -> int:
+    if findText == "":
+        # "" is found between every two characters: each would get a copy of replaceText
+        # (a 2 MB replaceText made a 300 MB stylesheet), never what a client means
+        raise errors.ActionError(errors.FIND_TEXT_EMPTY)
     if modelName:
         targets = [editable_model(modelName)]
     else:
