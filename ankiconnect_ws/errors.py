@@ -120,12 +120,19 @@ SYNC_STATUS_NOT_ACCEPTED = (
 SYNC_CANCELLED = "sync: cancelled"
 PACKAGE_PATH_INVALID = "path must be a file path string: {}"
 PACKAGE_NOT_FOUND = "package file was not found: {}"
+PACKAGE_PATH_COLLECTION = "path would replace a database file of the open collection: {}"
 
 # --- live events (subscribe, unsubscribe) ---
 WEBSOCKET_ONLY = "{} is only available over a WebSocket connection"
 EVENTS_INVALID = "events must be a non-empty list of topics"
 EVENT_TOPIC_UNKNOWN = "unknown event topic: {}"
 SINCE_INVALID = "since must be a sequence number (a non-negative integer)"
+
+# --- input that would crash Anki's own parsers ---
+SEARCH_TOO_DEEP = "Invalid search: brackets nested more than {} levels deep"
+TEMPLATE_TOO_DEEP = "card template {} nests its sections more than {} levels deep"
+TAG_TOO_DEEP = "tag nested more than {} levels deep: {}"
+FIND_TEXT_EMPTY = "findText must not be empty"
 
 # --- params checked against the action's schema (validation.py) ---
 #: e.g. ``getDeckStats: parameter "decks" must be an array, got a string`` or

@@ -6,6 +6,7 @@ where actions answer a missing thing with different words, the message is a para
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ __all__ = [
     "is_int",
     "field_text",
     "tag_list",
+    "tag_text",
+    "search_query",
     "sql_ids",
     "chunks",
     "card_id",
@@ -62,10 +65,54 @@ def field_text(name: Any, value: Any) -> str:
 def tag_list(tags: Any) -> list[str]:
     """``tags`` given as one string or a list of strings (Anki splits on spaces)."""
     if isinstance(tags, str):
-        return [tags]
+        return [tag_text(tags)]
     if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
-        return list(tags)
+        return [tag_text(tag) for tag in tags]
     raise ActionError(errors.TAGS_NOT_STRING_LIST)
+
+
+#: Anki's Browser builds its sidebar's tree from every tag of the collection: a tag of
+#: more than 100 levels (``a::b::...``) breaks it (a protobuf decoding error, an error box
+#: each time a Browser opens), 20,000 levels stall Anki for seconds, and 60,000 overflow
+#: the stack, so that Anki crashes whenever a Browser opens, until the tag is gone.
+MAX_TAG_DEPTH = 100
+
+
+def tag_text(text: str) -> str:
+    """``text`` (tags separated by spaces) if none of its tags nests too deep to be shown."""
+    if text.count("::") >= MAX_TAG_DEPTH:
+        for tag in text.split():
+            if tag.count("::") >= MAX_TAG_DEPTH:
+                shown = tag if len(tag) <= 80 else tag[:80] + "..."
+                raise ActionError(errors.TAG_TOO_DEEP.format(MAX_TAG_DEPTH, shown))
+    return text
+
+
+#: Anki's search parser recurses once per bracket level, in Rust on the main thread: a
+#: few thousand levels (5,000 to 8,000 on an 8 MiB stack, fewer on a smaller one) overflow
+#: the stack and Anki dies with a segmentation fault instead of an error. SQLite refuses a
+#: search deeper than 1,000 terms anyway, so no working search comes near this.
+MAX_SEARCH_DEPTH = 200
+#: what can open or close a group: an escaped character (``\(`` is no bracket), a
+#: quoted text (its brackets are text; an unclosed quote runs to the end) or a bracket
+_SEARCH_TOKEN = re.compile(r'\\.|"(?:[^"\\]|\\.)*"?|[()]', re.DOTALL)
+
+
+def search_query(query: Any) -> Any:
+    """``query`` if Anki can parse it without crashing: its brackets nest at most
+    MAX_SEARCH_DEPTH deep (counted as Anki's parser sees them, quotes and escapes apart)."""
+    if not isinstance(query, str) or query.count("(") <= MAX_SEARCH_DEPTH:
+        return query  # (a query that is no text is Anki's to refuse)
+    depth = 0
+    for token in _SEARCH_TOKEN.finditer(query):
+        bracket = token.group()
+        if bracket == "(":
+            depth += 1
+            if depth > MAX_SEARCH_DEPTH:
+                raise ActionError(errors.SEARCH_TOO_DEEP.format(MAX_SEARCH_DEPTH))
+        elif bracket == ")":
+            depth = max(0, depth - 1)
+    return query
 
 
 def sql_ids(ids: Iterable[int]) -> str:

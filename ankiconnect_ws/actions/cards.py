@@ -12,7 +12,7 @@ from anki.template import TemplateRenderContext
 
 from .. import errors
 from ._types import FALSE_OTHERWISE, OWN_CHECK, CardId, CardIds, CardInfo, CardModTime, Flag, NotFound, SpecificValueOutcome
-from ._checks import card_id, card_ids, card_rows, is_int, require_cards, sql_ids
+from ._checks import card_id, card_ids, card_rows, is_int, require_cards, search_query, sql_ids
 from .context import col, on_main_sliced
 from .registry import action
 
@@ -161,7 +161,7 @@ def areSuspended(cards: CardIds) -> list[bool | None]:
 def findCards(query: str | None = None) -> list[int]:
     if query is None:
         return []
-    return [int(cid) for cid in col().find_cards(query)]
+    return [int(cid) for cid in col().find_cards(search_query(query))]
 
 
 @action()

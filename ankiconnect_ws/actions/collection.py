@@ -250,6 +250,29 @@ def _package_path(path: Any) -> str:
     return path
 
 
+#: SQLite's files of a database, by the suffix after its name
+_DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def _is_database_file(collection: "Collection", path: str) -> bool:
+    """Whether ``path`` names a database file of the open collection (or of its media).
+
+    Anki writes an export to a new file that it renames over ``path``: over the live
+    collection, every change is then written to a deleted file and lost, and the next
+    start finds a zip where the collection was. Names are compared without case (as
+    macOS and Windows do), the folder by identity (links and ``..`` do not hide it).
+    """
+    from anki.media import media_paths_from_col_path
+
+    folder, name = os.path.split(os.path.abspath(path))
+    databases = (collection.path, media_paths_from_col_path(collection.path)[1])
+    names = {os.path.basename(db).lower() + suffix for db in databases for suffix in _DATABASE_SUFFIXES}
+    try:
+        return name.lower() in names and os.path.samefile(folder, os.path.dirname(collection.path))
+    except OSError:  # the folder does not exist: Anki's own error says so
+        return False
+
+
 @action(needs_collection=False)
 def exportPackage(deck: str, path: FilePath, includeSched: Flag = False) -> bool:
     """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
@@ -259,6 +282,8 @@ def exportPackage(deck: str, path: FilePath, includeSched: Flag = False) -> bool
     collection = env().collection()
     if collection is None:  # upstream answers false here, not an error
         return False
+    if _is_database_file(collection, out_path):
+        raise ActionError(errors.PACKAGE_PATH_COLLECTION.format(path))
     deck_id = collection.decks.id_for_name(deck) if isinstance(deck, str) else None
     if not deck_id:
         return False

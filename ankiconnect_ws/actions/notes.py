@@ -20,7 +20,7 @@ from anki.utils import split_fields
 
 from .. import errors
 from ..errors import ActionError
-from ._checks import chunks, field_text, is_int, note_ids, require_model, set_fields_exactly, sql_ids, tag_list
+from ._checks import chunks, field_text, is_int, note_ids, require_model, search_query, set_fields_exactly, sql_ids, tag_list
 from ._duplicates import Candidate, check_candidates
 from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
 from ._types import (
@@ -294,7 +294,7 @@ def getNoteTags(note: IntOrText) -> list[str]:
 def findNotes(query: str | None = None) -> list[int]:
     if query is None:
         return []
-    return [int(nid) for nid in col().find_notes(query)]
+    return [int(nid) for nid in col().find_notes(search_query(query))]
 
 
 def _profile_name(collection: "Collection") -> str:
@@ -317,7 +317,7 @@ async def notesInfo(
     notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK] | None = None, query: str | None = None
 ) -> list[NoteInfo | NotFound]:
     if query is not None:
-        requested: list[Any] = await on_main(lambda: list(col().find_notes(query)))
+        requested: list[Any] = await on_main(lambda: list(col().find_notes(search_query(query))))
     elif notes is not None:
         if not isinstance(notes, list):
             raise ActionError(errors.NOTES_NOT_ID_LIST)

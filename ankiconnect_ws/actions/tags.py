@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from .. import errors
 from ..errors import ActionError
-from ._checks import note_ids
+from ._checks import note_ids, tag_text
 from ._types import OWN_CHECK, Flag, NoteIds, TagString
 from .context import col
 from .registry import action
@@ -25,7 +25,7 @@ def _tag_string(tags: Any) -> str:
 def addTags(notes: NoteIds, tags: TagString, add: Flag = True) -> None:
     ids, text = note_ids(notes), _tag_string(tags)
     if add:
-        col().tags.bulk_add(ids, text)
+        col().tags.bulk_add(ids, tag_text(text))
     else:
         col().tags.bulk_remove(ids, text)
 
@@ -56,7 +56,7 @@ def _whole_tag_pattern(tag: str) -> str:
 
 
 def _replace_tag(ids: list[int], old: Any, new: Any) -> None:
-    old_tag, new_tag = _tag_string(old), _tag_string(new)
+    old_tag, new_tag = _tag_string(old), tag_text(_tag_string(new))
     if not ids or not old_tag:
         return
     col().tags.find_and_replace(

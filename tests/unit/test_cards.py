@@ -14,6 +14,8 @@ from ..support.local_api import LocalApi
 
 DEFAULT_DECK = 1
 UNKNOWN_CARD = 1234
+#: ankiconnect_ws.actions._checks.MAX_SEARCH_DEPTH
+MAX_SEARCH_DEPTH = 200
 
 
 def add_note(collection: Collection, front: str, back: str = "back", model: str = "Basic") -> list[int]:
@@ -228,6 +230,23 @@ def test_find_cards(api: LocalApi, collection: Collection, cards: list[int]) -> 
     assert sorted(api("findCards", query="")) == sorted(cards)
     assert api("findCards", query='"front:front 1"') == [cards[1]]
     assert "(" in api.error("findCards", query="(")
+
+
+def test_searches_nested_too_deeply_for_anki_are_refused(api: LocalApi, collection: Collection, cards: list[int]) -> None:
+    """Anki's search parser overflows the main thread's stack (a crash, not an error) at a
+    few thousand bracket levels; we stop at MAX_SEARCH_DEPTH. A real crash is shown in
+    tests/e2e/test_hostile_parsers.py; here the limit is checked just past its edge."""
+    deepest = "(" * MAX_SEARCH_DEPTH + '"front:front 1"' + ")" * MAX_SEARCH_DEPTH
+    assert api("findCards", query=deepest) == [cards[1]]
+    too_deep = "(" + deepest + ")"
+    expected = f"Invalid search: brackets nested more than {MAX_SEARCH_DEPTH} levels deep"
+    assert api.error("findCards", query=too_deep) == expected
+    assert api.error("findNotes", query=too_deep) == expected
+    assert api.error("notesInfo", query=too_deep) == expected
+    # brackets that are text (quoted or escaped) are not groups: Anki parses these flat
+    as_text = ['"' + "(" * 1000 + '"', "\\(" * 1000, "(a) " * 300]
+    for query in as_text:
+        assert isinstance(api("findCards", query=query), list)
 
 
 def test_cards_to_notes(api: LocalApi, collection: Collection) -> None:

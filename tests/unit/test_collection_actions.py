@@ -105,6 +105,29 @@ def test_export_into_a_missing_folder_is_an_error(api: LocalApi, tmp_path: Path)
     assert str(tmp_path / "no" / "such") in message
 
 
+def test_export_never_replaces_the_open_collections_files(api: LocalApi, collection: Collection) -> None:
+    """Anki renames its export over ``path``: over the live collection, every later change
+    went to a deleted file and the next start found a zip instead of the collection."""
+    from anki.media import media_paths_from_col_path
+
+    database = Path(collection.path)
+    media_database = Path(media_paths_from_col_path(collection.path)[1])
+    _add_note(collection, "Default", "kept")
+    targets = [
+        database,
+        database.with_name(database.name + "-wal"),
+        media_database,
+        database.parent / ".." / database.parent.name / database.name.upper(),  # same file on macOS/Windows
+    ]
+    for target in targets:
+        assert api.error("exportPackage", deck="Default", path=str(target)) == (
+            f"path would replace a database file of the open collection: {target}"
+        )
+    assert database.read_bytes().startswith(b"SQLite format 3")
+    assert api("exportPackage", deck="Default", path=str(database.with_name("beside.apkg"))) is True
+    assert _fronts(collection, "") == ["kept"]
+
+
 # --- importPackage ---------------------------------------------------------------------
 
 

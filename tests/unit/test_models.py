@@ -211,6 +211,53 @@ def test_find_and_replace_in_models(api: LocalApi, collection: Collection) -> No
     )
 
 
+def test_find_and_replace_of_empty_text_is_an_error(api: LocalApi, collection: Collection) -> None:
+    """An empty findText matches between every two characters: every model's templates
+    and CSS grew by a copy of replaceText per character (a 200 KB request made a 30 MB
+    stylesheet). Nothing changes."""
+    before = [_stored(collection, name) for name in ("Basic", "Cloze")]
+    assert api.error("findAndReplaceInModels", modelName="Basic", findText="", replaceText="x" * 1000,
+                     front=False, back=False) == "findText must not be empty"
+    assert api.error("findAndReplaceInModels", modelName="", findText="", replaceText="x") == (
+        "findText must not be empty"
+    )
+    assert [_stored(collection, name) for name in ("Basic", "Cloze")] == before
+
+
+#: ankiconnect_ws.actions.models._notetype.MAX_TEMPLATE_DEPTH
+MAX_TEMPLATE_DEPTH = 200
+
+
+def _nested_sections(depth: int, opening: str = "{{#Word}}", closing: str = "{{/Word}}") -> str:
+    return opening * depth + "{{Word}}" + closing * depth
+
+
+def test_templates_nested_too_deeply_for_anki_are_refused(api: LocalApi, collection: Collection) -> None:
+    """Anki parses a template when it is saved, recursing once per section: some 10,000
+    nested sections crash it (a stack overflow in Rust, no error; shown for real in
+    tests/e2e/test_hostile_parsers.py). Past MAX_TEMPLATE_DEPTH every way of saving a
+    template is refused, and nothing is saved."""
+    _make_model(api)
+    deepest = _nested_sections(MAX_TEMPLATE_DEPTH)
+    api("updateModelTemplates", model={"name": "Vocab", "templates": {"Recognition": {"Front": deepest}}})
+    saved = _stored(collection, "Vocab")["tmpls"]
+    assert saved[0]["qfmt"] == deepest
+
+    too_deep = "{{Meaning}}" + _nested_sections(MAX_TEMPLATE_DEPTH + 1, "{{ ^Word }}")
+    with_other_delimiters = "{{=<% %>=}}" + _nested_sections(MAX_TEMPLATE_DEPTH + 1, "<%#Word%>", "<%/Word%>")
+    error = "card template {} nests its sections more than " + str(MAX_TEMPLATE_DEPTH) + " levels deep"
+    assert api.error("updateModelTemplates", model={"name": "Vocab", "templates": {
+        "Recognition": {"Front": "{{Word}}"}, "Recall": {"Back": too_deep}}}) == error.format("Recall")
+    assert api.error("modelTemplateAdd", modelName="Vocab", template={
+        "Name": "Deep", "Front": with_other_delimiters, "Back": ""}) == error.format("Deep")
+    assert api.error("findAndReplaceInModels", modelName="Vocab", findText="{{Meaning}}",
+                     replaceText=too_deep, back=False, css=False) == error.format("Recall")
+    assert api.error("createModel", modelName="Deep", inOrderFields=["Word"],
+                     cardTemplates=[{"Name": "Only", "Front": too_deep, "Back": ""}]) == error.format("Only")
+    assert _stored(collection, "Vocab")["tmpls"] == saved
+    assert collection.models.by_name("Deep") is None
+
+
 def test_model_template_rename(api: LocalApi, collection: Collection) -> None:
     _make_model(api)
     assert api("modelTemplateRename", modelName="Vocab", oldTemplateName="Recall",

@@ -362,6 +362,31 @@ def test_replace_tags(api: LocalApi) -> None:
     assert api("getNoteTags", note=ids[1]) == ["lang::cpp"]
 
 
+#: ankiconnect_ws.actions._checks.MAX_TAG_DEPTH
+MAX_TAG_DEPTH = 100
+
+
+def test_tags_nested_too_deeply_for_the_browser_are_refused(api: LocalApi) -> None:
+    """Anki's Browser sidebar cannot show a tag of more than 100 levels (an error box at
+    each opening; 60,000 levels crash Anki whenever a Browser opens). Such tags are
+    refused wherever a tag can be set, and nothing changes."""
+    deepest = "::".join(["t"] * MAX_TAG_DEPTH)
+    nid = api("addNote", note=basic("f", tags=[deepest]))
+    assert api.col.tags.tree().children  # the sidebar's tree still loads
+    too_deep = deepest + "::t"
+    error = f"tag nested more than {MAX_TAG_DEPTH} levels deep: {too_deep[:80]}..."
+    assert api.error("addNote", note=basic("g", tags=["ok", too_deep])) == error
+    assert api("addNotes", notes=[basic("g", tags=too_deep)]) == [None]
+    assert api.error("updateNoteTags", note=nid, tags=[too_deep]) == error
+    assert api.error("updateNote", note={"id": nid, "fields": {}, "tags": ["x", too_deep]}) == error
+    assert api.error("addTags", notes=[nid], tags="ok " + too_deep) == error
+    assert api.error("replaceTags", notes=[nid], tag_to_replace=deepest, replace_with_tag=too_deep) == error
+    assert api.error("replaceTagsInAllNotes", tag_to_replace=deepest, replace_with_tag=too_deep) == error
+    assert api("getNoteTags", note=nid) == [deepest]
+    assert api("findNotes", query="") == [nid]
+    api.col.tags.tree()
+
+
 # --- finding and reading --------------------------------------------------------------
 
 

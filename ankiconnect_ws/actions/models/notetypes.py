@@ -24,7 +24,7 @@ from .._types import (
 )
 from ..context import col
 from ..registry import action
-from ._notetype import NotetypeDict, editable_model, find_named, model_by_id, model_named, save
+from ._notetype import NotetypeDict, check_templates, editable_model, find_named, model_by_id, model_named, save
 
 # {{...}} tags without "#", "/" or "}" inside: section tags are left out, {{^X}} is kept.
 _TEMPLATE_TAG = re.compile(r"{{([^#/}]+?)}}")
@@ -141,6 +141,7 @@ def createModel(
         template["afmt"] = card["Back"]
         models.add_template(notetype, template)
 
+    check_templates(notetype)
     added = models.add_dict(notetype)
     return models.get(added.id)  # type: ignore[return-value]
 
@@ -189,6 +190,10 @@ def _find_and_replace_in_models(
     back: bool = True,
     css: bool = True,
 ) -> int:
+    if findText == "":
+        # "" is found between every two characters: each would get a copy of replaceText
+        # (a 2 MB replaceText made a 300 MB stylesheet), never what a client means
+        raise errors.ActionError(errors.FIND_TEXT_EMPTY)
     if modelName:
         targets = [editable_model(modelName)]
     else:
