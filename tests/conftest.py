@@ -11,6 +11,7 @@ from anki.collection import Collection
 
 from bench.anki_process import ApiCalls
 
+from .support.clock import far_day_start
 from .support.local_api import LocalApi
 from .support.schema_check import check_call
 
@@ -23,6 +24,7 @@ _SESSION_START = time.time()
 @pytest.fixture
 def collection(tmp_path: Path):
     col = Collection(str(tmp_path / "collection.anki2"))
+    col.set_config("rollover", far_day_start())
     try:
         yield col
     finally:

@@ -806,9 +806,9 @@ def test_get_num_cards_reviewed_today(anki: AnkiProcess, kit: Kit) -> None:
     assert anki.error("getNumCardsReviewedToday", deck=deck) == unexpected("getNumCardsReviewedToday", "deck")
 
 
-def test_get_num_cards_reviewed_by_day(anki: AnkiProcess, kit: Kit) -> None:
-    # a new profile's day starts at 4 am: reviews before that belong to the day before
-    today = (datetime.now() - timedelta(hours=4)).strftime("%Y-%m-%d")
+def test_get_num_cards_reviewed_by_day(anki: AnkiProcess, kit: Kit, day_start_hour: int) -> None:
+    # reviews before the day's start belong to the day before
+    today = (datetime.now() - timedelta(hours=day_start_hour)).strftime("%Y-%m-%d")
 
     def count_today() -> int:
         days = anki("getNumCardsReviewedByDay")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from anki.collection import Collection
@@ -68,18 +68,16 @@ def test_reviewed_today_counts_only_since_the_day_started(api: LocalApi, collect
 
 
 def test_reviewed_by_day_uses_the_day_cutoff(api: LocalApi, collection: Collection) -> None:
+    """A review counts for the day that began at the last cutoff (Anki's "next day
+    starts at", 4 am by default; the collection fixture puts it 12 hours from now)."""
     assert api("getNumCardsReviewedByDay") == []
-    assert time.localtime(collection.sched.day_cutoff).tm_hour == 4  # Anki's default
+    cutoff = time.localtime(collection.sched.day_cutoff).tm_hour
+    day_start = datetime(2024, 3, 10, cutoff)
     cid = add_card(collection, "x")
-    api(
-        "insertReviews",
-        reviews=[
-            review(ms(2024, 3, 10, 2), cid),  # before 4 am: still March 9th
-            review(ms(2024, 3, 10, 5), cid),
-            review(ms(2024, 3, 10, 23), cid),
-            review(ms(2024, 3, 8, 12), cid),
-        ],
-    )
+    at = [day_start - timedelta(hours=2),  # before the day's start: still March 9th
+          day_start + timedelta(hours=1), day_start + timedelta(hours=19),
+          day_start - timedelta(days=2) + timedelta(hours=8)]
+    api("insertReviews", reviews=[review(int(moment.timestamp() * 1000), cid) for moment in at])
     assert api("getNumCardsReviewedByDay") == [["2024-03-10", 2], ["2024-03-09", 1], ["2024-03-08", 1]]
 
 
