@@ -3,7 +3,8 @@
 * :func:`parse_request` turns an HTTP body into a request object, or the exact error text
   AnkiConnect gives (Python's json and jsonschema messages, first line).
   :func:`parse_message` does the same for a WebSocket message (strict JSON).
-* :func:`encode_reply` writes strict JSON (RFC 8259) whatever the value holds.
+* :func:`encode_reply` writes strict JSON (RFC 8259) whatever the value holds: compact
+  for WebSocket frames, as AnkiConnect writes it (:func:`dumps_like_ankiconnect`) for HTTP.
 * :func:`nested_too_deeply` bounds how deep a request may nest.
 * :data:`JsonValue` and :data:`JsonObject` name the JSON values that cross between the
   transports, the dispatcher, the actions and the events.
@@ -14,14 +15,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NoReturn, Required, TypeAlias, TypedDict, Union
 
 import orjson
 
 __all__ = [
     "JsonValue", "JsonObject", "Request", "BadRequest", "parse_request", "parse_message", "validate_request",
-    "dumps", "compact", "encode_reply", "nested_too_deeply", "MAX_DEPTH", "TOO_DEEP",
+    "dumps", "dumps_like_ankiconnect", "compact", "encode_reply", "nested_too_deeply", "MAX_DEPTH", "TOO_DEEP",
 ]
 
 #: A request may nest arrays and objects this many levels deep (the request object is
@@ -152,6 +153,21 @@ def dumps(value: JsonValue) -> bytes:
     return text.encode("utf-8")
 
 
+def dumps_like_ankiconnect(value: JsonValue) -> bytes:
+    """Serialise byte for byte as AnkiConnect writes its HTTP replies: Python's
+    ``json.dumps`` defaults, ", " and ": " separators and non-ASCII as ``\\uXXXX``.
+    Clients compare the text: trrc (PyPI) takes a sync as done only if the reply is
+    exactly ``{"result": null, "error": null}``.
+    Still strict JSON: NaN and ±Infinity become ``null``, as in :func:`dumps`."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except ValueError as exc:
+        if "Out of range float" not in str(exc):
+            raise
+        text = json.dumps(_finite(value, 1), allow_nan=False)
+    return text.encode("ascii")
+
+
 def compact(data: bytes) -> bytes:
     """A copy of ``data`` that owns no more memory than its length.
 
@@ -179,20 +195,20 @@ def _finite(value: JsonValue, depth: int) -> JsonValue:
 _UNWRITABLE = (TypeError, ValueError, RecursionError)
 
 
-def encode_reply(value: JsonValue) -> bytes:
-    """Serialise a reply, never raising: a result JSON cannot carry becomes an error
-    reply instead, and an ``id`` that cannot be echoed becomes ``null``, so the request
-    still gets its one answer."""
+def encode_reply(value: JsonValue, write: Callable[[JsonValue], bytes] = dumps) -> bytes:
+    """Serialise a reply with ``write``, never raising: a result JSON cannot carry becomes
+    an error reply instead, and an ``id`` that cannot be echoed becomes ``null``, so the
+    request still gets its one answer."""
     try:
-        return dumps(value)
+        return write(value)
     except _UNWRITABLE as exc:
         error = f"the result cannot be sent as JSON: {exc}"
     if isinstance(value, dict) and "id" in value:
         try:
-            return dumps({"id": value["id"], "result": None, "error": error})
+            return write({"id": value["id"], "result": None, "error": error})
         except _UNWRITABLE:
-            return dumps({"id": None, "result": None, "error": "the request id cannot be sent back as JSON"})
-    return dumps({"result": None, "error": error})
+            return write({"id": None, "result": None, "error": "the request id cannot be sent back as JSON"})
+    return write({"result": None, "error": error})
 
 
 # --- reading requests ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..actions.context import RequestInfo
-from ..wire import BadRequest, JsonValue, encode_reply, parse_request
+from ..wire import BadRequest, JsonValue, dumps_like_ankiconnect, encode_reply, parse_request
 from .app import App
 from .security import OriginDecision, decide_origin
 
@@ -39,7 +39,8 @@ def _json_reply(cors_origin: str, value: JsonValue) -> HttpReply:
     return HttpReply(
         200,
         [(b"Content-Type", b"application/json"), *cors_headers(cors_origin)],
-        encode_reply(value),
+        # AnkiConnect's own bytes: clients compare reply text (docs/compatibility.md)
+        encode_reply(value, dumps_like_ankiconnect),
     )
 
 

@@ -187,8 +187,8 @@ def test_pipelined_requests_are_answered_in_order(anki: AnkiProcess) -> None:
         b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s" % (len(b), b) for b in (one, two)
     )
     received = raw_exchange(anki, data, expect_responses=2)
-    first = received.index(b'"result":[')
-    second = received.index(b'"result":6')
+    first = received.index(b'"result": [')
+    second = received.index(b'"result": 6')
     assert first < second
 
 
@@ -198,7 +198,7 @@ def test_chunked_post(anki: AnkiProcess) -> None:
     data = b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
     received = raw_exchange(anki, data)
     assert received.startswith(b"HTTP/1.1 200 OK")
-    assert received.endswith(b'{"result":6,"error":null}')
+    assert received.endswith(b'{"result": 6, "error": null}')
 
 
 def test_expect_100_continue(anki: AnkiProcess) -> None:
@@ -211,7 +211,7 @@ def test_expect_100_continue(anki: AnkiProcess) -> None:
         final = b""
         while not final.endswith(b"null}"):
             final += sock.recv(4096)
-        assert b'{"result":6,"error":null}' in final
+        assert b'{"result": 6, "error": null}' in final
 
 
 def test_oversize_body_gets_413(anki: AnkiProcess) -> None:
@@ -312,7 +312,7 @@ def test_concurrent_permission_requests_from_one_origin_share_one_prompt(anki: A
     finally:
         for connection in connections:
             connection.close()
-    assert replies == [(200, b'{"result":{"permission":"denied"},"error":null}')] * count
+    assert replies == [(200, b'{"result": {"permission": "denied"}, "error": null}')] * count
     after = anki("serverStatus")
     assert after["anki"]["permissionPromptsShown"] == shown_before + 1
     assert after["anki"]["permissionPrompts"] == [] and after["permissionRequests"] == []
@@ -348,3 +348,27 @@ def test_huge_integers_get_an_answer(anki: AnkiProcess) -> None:
     with anki.ws() as ws:
         ws.send(json.dumps({"id": huge, "action": "version"}))
         assert json.loads(ws.recv(timeout=10)) == {"id": huge, "result": 6, "error": None}
+
+
+def test_http_replies_are_written_byte_for_byte_as_ankiconnect_writes_them(anki: AnkiProcess) -> None:
+    """AnkiConnect writes every HTTP reply with Python's ``json.dumps`` defaults (", " and
+    ": " separators, non-ASCII as \\uXXXX). Clients compare the text: trrc (PyPI) takes a
+    sync as done only if the reply is exactly '{"result": null, "error": null}'."""
+    deck = "Bytes Ünïcode 日本"
+    anki("createDeck", deck=deck)
+    for request in (
+        {"action": "guiDeckBrowser", "version": 6},  # null, the shape of a finished sync
+        {"action": "version", "version": 6},
+        {"action": "version"},  # version 4: the bare result
+        {"action": "deckNames", "version": 6},  # a list, with non-ASCII text
+        {"action": "findModelsByName", "version": 6, "params": {"modelNames": ["Basic"]}},  # nested objects
+        {"action": "createDeck", "version": 6, "params": {"deck": deck}},  # an int
+        {"action": "multi", "version": 6, "params": {"actions": MULTI_EXAMPLE}},  # envelopes and an error
+        {"action": "deckNames", "version": 6, "params": {"nope": 1}},  # an error with quotes
+    ):
+        status, _, body = anki.post(request)
+        assert status == 200
+        assert body == json.dumps(json.loads(body)).encode("ascii"), request
+    status, _, body = anki.post(b"", method="GET")
+    assert body == b'{"apiVersion": "AnkiConnect v.6"}'
+    assert anki.post({"action": "guiDeckBrowser", "version": 6})[2] == b'{"result": null, "error": null}'

@@ -162,7 +162,7 @@ def test_requests_are_answered_while_a_modal_box_is_open(anki_with_probe: AnkiPr
         pytest.fail("no reply while the modal box was open")
     finally:
         connection.close()
-    assert reply == b'{"result":["Default"],"error":null}'
+    assert reply == b'{"result": ["Default"], "error": null}'
     assert (base / "modal-open").exists() and not (base / "modal-closed").exists()
 
     # More main-thread work, over both transports, with the box still open.

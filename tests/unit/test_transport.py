@@ -148,7 +148,7 @@ def test_an_idle_keep_alive_connection_waits_longer_than_a_request_head(server: 
         time.sleep(1.5)  # longer than headerTimeout (1 s), shorter than idleTimeout (5 s)
         raw.sendall(request)
         status, _, reply = read_response(raw)
-        assert (status, reply) == (200, b'{"result":6,"error":null}')
+        assert (status, reply) == (200, b'{"result": 6, "error": null}')
 
 
 # --- raw socket helpers -------------------------------------------------------------------
