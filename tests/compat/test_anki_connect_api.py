@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from bench.anki_process import AnkiProcess
-from tests.compat.test_yanki_connect import _anki_children, _kill_if_left, _text
+
+from ..support.client_runs import anki_children, kill_if_left, text
 
 COMPAT = Path(__file__).resolve().parent
 PACKAGE = "anki-connect-api==24.2.26.0"  # pure Python, no dependencies
@@ -50,7 +51,7 @@ def test_every_anki_connect_api_function_gives_its_documented_shape(
     _install_client()
     # Our own Anki: the script changes a lot and finally closes Anki (guiExitAnki).
     anki = AnkiProcess(tmp_path / "acapi")
-    children = _anki_children(anki)
+    children = anki_children(anki)
     try:
         run = subprocess.run(
             [
@@ -67,11 +68,11 @@ def test_every_anki_connect_api_function_gives_its_documented_shape(
         )
         output = run.stdout + run.stderr
     except subprocess.TimeoutExpired as timeout:
-        output = f"{_text(timeout.stdout)}{_text(timeout.stderr)}\n(script killed after {SCRIPT_TIMEOUT} s)"
+        output = f"{text(timeout.stdout)}{text(timeout.stderr)}\n(script killed after {SCRIPT_TIMEOUT} s)"
         run = None
     finally:
         anki_exit = anki.stop(timeout=30)
-        _kill_if_left(children)  # a hung Anki must not outlive the test
+        kill_if_left(children)  # a hung Anki must not outlive the test
     print(output)
     log = f"{output}\n--- Anki log ---\n{anki.log_tail()}"
 

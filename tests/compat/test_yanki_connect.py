@@ -3,16 +3,16 @@ result shapes its TypeScript types declare (the checks live in yanki.mjs)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from bench.anki_process import AnkiProcess
+
+from ..support.client_runs import anki_children, kill_if_left, text
 
 COMPAT = Path(__file__).resolve().parent
 SCRIPT_TIMEOUT = 240  # the script itself runs in about 20-40 s
@@ -37,35 +37,12 @@ def _install_client(npm: str) -> None:
     assert done.returncode == 0, f"npm ci failed:\n{done.stdout}\n{done.stderr}"
 
 
-def _anki_children(anki: AnkiProcess) -> list[int]:
-    """The real Anki under the CLI wrapper (Linux): stop() may kill only the wrapper."""
-    pid = anki.proc.pid
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _kill_if_left(pids: list[int]) -> None:
-    for pid in pids:
-        try:
-            if "aqt" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
-                os.kill(pid, signal.SIGKILL)
-        except (OSError, ProcessLookupError):
-            pass
-
-
-def _text(data: bytes | str | None) -> str:
-    """TimeoutExpired carries bytes on POSIX even in text mode."""
-    return data.decode(errors="replace") if isinstance(data, bytes) else data or ""
-
-
 def test_every_yanki_connect_action_gives_its_declared_shape(tmp_path: Path) -> None:
     node, npm = _tool("node"), _tool("npm")
     _install_client(npm)
     # Our own Anki: the script changes a lot and finally closes Anki (guiExitAnki).
     anki = AnkiProcess(tmp_path / "yanki")
-    children = _anki_children(anki)
+    children = anki_children(anki)
     try:
         run = subprocess.run(
             [node, "yanki.mjs", anki.url, "--exit"],
@@ -76,11 +53,11 @@ def test_every_yanki_connect_action_gives_its_declared_shape(tmp_path: Path) -> 
         )
         output = run.stdout + run.stderr
     except subprocess.TimeoutExpired as timeout:
-        output = f"{_text(timeout.stdout)}{_text(timeout.stderr)}\n(yanki.mjs killed after {SCRIPT_TIMEOUT} s)"
+        output = f"{text(timeout.stdout)}{text(timeout.stderr)}\n(yanki.mjs killed after {SCRIPT_TIMEOUT} s)"
         run = None
     finally:
         anki_exit = anki.stop(timeout=30)
-        _kill_if_left(children)  # a hung Anki must not outlive the test
+        kill_if_left(children)  # a hung Anki must not outlive the test
     print(output)
     log = f"{output}\n--- Anki log ---\n{anki.log_tail()}"
 
