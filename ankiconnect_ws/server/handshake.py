@@ -19,9 +19,17 @@ from .app import App
 from .security import decide_origin
 from .websocket import Session
 
-__all__ = ["is_upgrade", "serve"]
+__all__ = ["is_upgrade", "serve", "websocket_limit"]
 
 BAD_HANDSHAKE = "bad websocket handshake\n"
+TOO_MANY_WEBSOCKETS = "too many WebSocket connections\n"
+
+
+def websocket_limit(config: Config) -> int:
+    """WebSockets may hold seven eighths of ``maxConnections`` at most. They are never
+    closed to make room (thread.py closes idle HTTP connections only), so without a
+    share of their own one client opening WebSockets could shut every HTTP client out."""
+    return max(1, config.maxConnections - max(1, config.maxConnections // 8))
 
 
 def is_upgrade(request: h11.Request) -> bool:
@@ -83,7 +91,13 @@ async def serve(app: App, request: h11.Request, trailing: bytes,
         app.refused("ws", refusal.reason, refusal.value)
         response = handshake.reject(403, refusal.text)
     else:
-        response = handshake.accept(ws_request)  # checks Upgrade, Connection, the key header...
+        # (sessions register when they start, after the 101 is written: the few
+        # handshakes in between may pass together, still within maxConnections)
+        if len(app.sessions) >= websocket_limit(config):
+            app.refused("ws", "full", origin or "")
+            response = handshake.reject(503, TOO_MANY_WEBSOCKETS)
+        else:
+            response = handshake.accept(ws_request)  # checks Upgrade, Connection, the key header...
     writer.write(response.serialize())
     await writer.drain()
     if response.status_code != 101:

@@ -313,16 +313,38 @@ def test_idle_connections_make_room_for_a_new_client(tmp_path: Path) -> None:
 
 def test_busy_connections_are_kept_when_full(tmp_path: Path) -> None:
     with running_server(tmp_path, maxConnections=2, wsPingInterval=0) as (thread, port):
-        sockets = [open_websocket(port) for _ in range(2)]
+        websocket = open_websocket(port)
+        busy = socket.create_connection(("127.0.0.1", port), timeout=3)  # a request half sent
         try:
+            busy.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 30\r\n\r\n{")
             deadline = time.monotonic() + 5
             while thread.open_connections < 2 and time.monotonic() < deadline:
                 time.sleep(0.01)
             with socket.create_connection(("127.0.0.1", port), timeout=3) as extra:
                 assert closed_within(extra, 2)  # no idle connection to close: refused
-            for sock in sockets:
-                sock.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "version"}'))
-                assert read_server_frame(sock) == (0x81, b'{"id":1,"result":6,"error":null}')
+            websocket.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "version"}'))
+            assert read_server_frame(websocket) == (0x81, b'{"id":1,"result":6,"error":null}')
+            busy.sendall(b'"action": "version", "v": 1}    ')
+            assert read_response(busy)[2] == b"6"
+        finally:
+            websocket.close()
+            busy.close()
+
+
+def test_websockets_leave_room_for_http_clients(tmp_path: Path) -> None:
+    """WebSockets are never closed to make room, so they get 7 of 8 slots at most: one
+    client opening WebSockets cannot shut HTTP clients out."""
+    with running_server(tmp_path, maxConnections=8, wsPingInterval=0) as (thread, port):
+        sockets = [open_websocket(port) for _ in range(7)]
+        try:
+            status, _, body = exchange(port, HANDSHAKE)
+            assert (status, body) == (503, b"too many WebSocket connections\n")
+            assert exchange(port, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")[0] == 200
+            sockets.pop().close()  # a WebSocket closes: its slot is free again
+            deadline = time.monotonic() + 5
+            while thread.open_connections > 6 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            sockets.append(open_websocket(port))
         finally:
             for sock in sockets:
                 sock.close()
