@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.anki_process import AnkiProcess
 
-from ..support.client_runs import anki_children, kill_if_left, text
+from ..support.client_runs import run_client
 
 COMPAT = Path(__file__).resolve().parent
 SCRIPT_TIMEOUT = 240  # the script itself runs in about 20-40 s
 HEADER = re.compile(r"yanki-connect (\S+): (\d+) actions")
-SUMMARY = re.compile(r"(\d+) passed, (\d+) failed")
 
 
 def _tool(name: str) -> str:
@@ -40,34 +38,8 @@ def _install_client(npm: str) -> None:
 def test_every_yanki_connect_action_gives_its_declared_shape(tmp_path: Path) -> None:
     node, npm = _tool("node"), _tool("npm")
     _install_client(npm)
-    # Our own Anki: the script changes a lot and finally closes Anki (guiExitAnki).
-    anki = AnkiProcess(tmp_path / "yanki")
-    children = anki_children(anki)
-    try:
-        run = subprocess.run(
-            [node, "yanki.mjs", anki.url, "--exit"],
-            cwd=COMPAT,
-            capture_output=True,
-            text=True,
-            timeout=SCRIPT_TIMEOUT,
-        )
-        output = run.stdout + run.stderr
-    except subprocess.TimeoutExpired as timeout:
-        output = f"{text(timeout.stdout)}{text(timeout.stderr)}\n(yanki.mjs killed after {SCRIPT_TIMEOUT} s)"
-        run = None
-    finally:
-        anki_exit = anki.stop(timeout=30)
-        kill_if_left(children)  # a hung Anki must not outlive the test
-    print(output)
-    log = f"{output}\n--- Anki log ---\n{anki.log_tail()}"
-
-    assert run is not None, log
-    lines = output.strip().splitlines()
-    header = HEADER.fullmatch(lines[0]) if lines else None
-    summary = SUMMARY.fullmatch(lines[-1]) if lines else None
-    assert header and summary, log
-    exposed = int(header.group(2))
-    passed, failed = int(summary.group(1)), int(summary.group(2))
-    assert failed == 0 and passed == exposed, log
-    assert run.returncode == 0, log
-    assert anki_exit == 0, f"Anki exit code after guiExitAnki: {anki_exit}\n{log}"
+    run = run_client([node, "yanki.mjs"], tmp_path / "yanki", HEADER, SCRIPT_TIMEOUT, cwd=COMPAT)
+    assert run.returncode is not None and run.exposed is not None and run.passed is not None, run.log
+    assert run.failed == 0 and run.passed == run.exposed, run.log  # one check per action
+    assert run.returncode == 0, run.log
+    assert run.anki_exit == 0, f"Anki exit code after guiExitAnki: {run.anki_exit}\n{run.log}"
