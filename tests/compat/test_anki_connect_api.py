@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from ..support.client_runs import run_client
 
 COMPAT = Path(__file__).resolve().parent

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from ..support.client_runs import run_client
 
 COMPAT = Path(__file__).resolve().parent
