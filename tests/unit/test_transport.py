@@ -364,6 +364,17 @@ def test_head_gets_the_headers_of_get_and_no_body(server: tuple[ServerThread, in
             assert int(head_headers["content-length"]) == len(body) > 0
 
 
+def test_a_request_without_host_is_answered_only_over_http_1_0(server: tuple[ServerThread, int]) -> None:
+    """HTTP/1.1 requires Host (h11 refuses its absence; docs/compatibility.md); HTTP/1.0
+    needs none, and no Host is no DNS rebinding: it is answered."""
+    _, port = server
+    body = b'{"action": "version", "version": 6}'
+    head = b"POST / HTTP/%s\r\nContent-Length: %d\r\n\r\n"
+    assert exchange(port, head % (b"1.0", len(body)) + body)[::2] == (200, b'{"result": 6, "error": null}')
+    status, _, answer = exchange(port, head % (b"1.1", len(body)) + body)
+    assert (status, answer) == (400, b"bad request: Missing mandatory Host: header\n")
+
+
 def test_odd_static_paths_are_not_found(server: tuple[ServerThread, int]) -> None:
     _, port = server
     for target in (b"/status/%00", b"/status/" + b"a" * 5000, b"/status/../c.anki2"):
