@@ -63,6 +63,9 @@ class Config:
 
 _TUPLE_KEYS = {"webCorsOriginList", "ignoreOriginList", "extraHostNames"}
 _OPTIONAL_STR = {"apiKey", "apiLogPath", "webCorsOrigin"}
+#: the largest integer accepted (JSON's safe integers): a bigger count cannot be used
+#: (a buffer of 10**30 events cannot even be created) and is surely a typo
+MAX_INTEGER = 2**53
 
 
 def _check(key: str, value: Any, default: Any) -> Any:
@@ -86,14 +89,18 @@ def _check(key: str, value: Any, default: Any) -> Any:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be an integer")
+        if value > MAX_INTEGER:
+            raise ValueError(f"must be at most {MAX_INTEGER}")
         if key == "webBindPort" and not 0 <= value <= 65535:
             raise ValueError("must be a port number (0-65535)")
         if key != "webBindPort" and value < 0:
             raise ValueError("must not be negative")
         return value
     if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError("must be a non-negative number")
+        # NaN and Infinity: Anki's config editor reads them (Python's json does); a NaN
+        # timeout would expire at once
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_INTEGER:
+            raise ValueError(f"must be a number from 0 to {MAX_INTEGER}")
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
