@@ -66,6 +66,10 @@ _OPTIONAL_STR = {"apiKey", "apiLogPath", "webCorsOrigin"}
 #: the largest integer accepted (JSON's safe integers): a bigger count cannot be used
 #: (a buffer of 10**30 events cannot even be created) and is surely a typo
 MAX_INTEGER = 2**53
+#: the least value of limits that would shut every client out below it (0 connections,
+#: a 0-byte body, a request head that must arrive in no time)
+MINIMUM = {"maxConnections": 1, "maxBodyBytes": 1024, "maxHeaderBytes": 1024, "wsMaxMessageBytes": 1024,
+           "headerTimeout": 1, "bodyTimeout": 1}
 
 
 def _check(key: str, value: Any, default: Any) -> Any:
@@ -131,7 +135,10 @@ def load_config(
             continue
         default = getattr(defaults, f.name)
         try:
-            values[f.name] = _check(f.name, merged[f.name], default)
+            value = _check(f.name, merged[f.name], default)
+            if f.name in MINIMUM and value < MINIMUM[f.name]:
+                raise ValueError(f"must be at least {MINIMUM[f.name]}")
+            values[f.name] = value
         except ValueError as exc:
             problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
     return replace(defaults, **values), problems

@@ -18,3 +18,15 @@ def test_huge_and_non_finite_numbers_fall_back_to_defaults() -> None:
     assert config.headerTimeout == Config().headerTimeout
     assert len(problems) == 3 and all("using" in problem for problem in problems)
     EventBus(lambda: config)  # the add-on builds its bus from it when Anki loads it
+
+
+def test_limits_that_would_shut_every_client_out_fall_back_to_defaults() -> None:
+    """0 connections, a 0-byte body or head, or no time to send a head: a dead server."""
+    raw = {"maxConnections": 0, "maxBodyBytes": 0, "maxHeaderBytes": 10, "wsMaxMessageBytes": 0,
+           "headerTimeout": 0, "bodyTimeout": 0.5}
+    config, problems = load_config(raw, environ={})
+    assert all(getattr(config, key) == getattr(Config(), key) for key in raw)
+    assert len(problems) == len(raw) and all("must be at least" in problem for problem in problems)
+    smallest = {"maxConnections": 1, "maxBodyBytes": 1024, "headerTimeout": 1}
+    config, problems = load_config(smallest, environ={})
+    assert not problems and all(getattr(config, key) == value for key, value in smallest.items())
