@@ -7,6 +7,7 @@ by its safe default, so a typo in the config dialog never stops the server.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
@@ -140,6 +141,11 @@ def load_config(
                 raise ValueError(f"must be at least {MINIMUM[f.name]}")
             values[f.name] = value
         except ValueError as exc:
+            if f.name == "apiKey":
+                # The user meant to require a key: an unusable one must not open the API.
+                values[f.name] = secrets.token_urlsafe(32)  # a key no client can send
+                problems.append(f"apiKey {exc} (got {merged[f.name]!r}); every request is refused until it is fixed")
+                continue
             problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
     return replace(defaults, **values), problems
 

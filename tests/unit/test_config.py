@@ -7,6 +7,7 @@ import json
 
 from ankiconnect_ws.config import Config, load_config
 from ankiconnect_ws.events import EventBus
+from ankiconnect_ws.protocol import key_matches
 
 
 def test_huge_and_non_finite_numbers_fall_back_to_defaults() -> None:
@@ -30,3 +31,13 @@ def test_limits_that_would_shut_every_client_out_fall_back_to_defaults() -> None
     smallest = {"maxConnections": 1, "maxBodyBytes": 1024, "headerTimeout": 1}
     config, problems = load_config(smallest, environ={})
     assert not problems and all(getattr(config, key) == value for key, value in smallest.items())
+
+
+def test_an_api_key_of_the_wrong_type_refuses_every_request() -> None:
+    """``"apiKey": 12345`` (a number) means the user wants a key: falling back to no key
+    would open the API to everyone."""
+    for wrong in (12345, True, ["secret"]):
+        config, problems = load_config({"apiKey": wrong}, environ={})
+        assert config.apiKey is not None
+        assert not any(key_matches(key, config.apiKey) for key in (None, wrong, str(wrong), ""))
+        assert problems == [f"apiKey must be a string or null (got {wrong!r}); every request is refused until it is fixed"]
