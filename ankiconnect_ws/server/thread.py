@@ -93,7 +93,9 @@ class ServerThread:
                 host,
                 port,
                 family=socket.AF_UNSPEC,
-                reuse_address=True,
+                # asyncio's default: SO_REUSEADDR on Unix only (a restart may bind while
+                # old connections linger). On Windows it would let us bind a port that
+                # AnkiConnect (or anything) already listens on, so both would get requests.
                 backlog=128,
                 limit=2**16,
             )

@@ -8,6 +8,7 @@ import http.client
 import json
 import select
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -479,3 +480,19 @@ def test_every_reply_is_one_strict_json_answer(server: tuple[ServerThread, int])
         assert reply["id"] == 10 and reply["error"] is None  # at the limit: answered in full
         ws.send('{"id": 11, "action": "version"}')
         assert strict_json(ws.recv(timeout=5)) == {"id": 11, "result": 6, "error": None}
+
+
+@pytest.mark.parametrize("platform", ["linux", "cygwin"])
+def test_the_listener_never_shares_a_busy_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               platform: str) -> None:
+    """SO_REUSEADDR lets a restart bind on Unix, but on Windows it lets a second server
+    bind a port another one listens on (AnkiConnect on 8765: both would get requests,
+    and no "cannot listen" would be shown). asyncio sets it by default on Unix only; its
+    check is ``sys.platform != "cygwin"``, patched here to take the Windows path on this
+    machine (the Windows behaviour itself cannot be caused on Linux)."""
+    monkeypatch.setattr(sys, "platform", platform)
+    with running_server(tmp_path) as (thread, _):
+        assert thread._server is not None
+        listener = thread._server.sockets[0]
+        reuse = listener.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)
+    assert bool(reuse) == (platform == "linux")
