@@ -1,4 +1,5 @@
-"""A changed bind address takes effect at the next profile open; open connections stay."""
+"""A changed bind address takes effect when the config is saved in Anki, or at the next
+profile open; open connections stay."""
 
 from __future__ import annotations
 
@@ -10,6 +11,34 @@ from pathlib import Path
 import pytest
 
 from bench.anki_process import AnkiProcess
+
+from ..support.waiting import wait_until
+
+#: saves the add-on's config the way Tools > Add-ons > Config > Save does
+#: (aqt.addons.ConfigEditor.accept), when the test drops a "save-config" file
+CONFIG_EDITOR_PROBE = '''"""Test probe (tests/e2e/test_lifecycle.py): Anki's config editor, minus the dialog."""
+
+import json
+from pathlib import Path
+
+from aqt import mw
+from aqt.qt import QTimer
+
+
+def _poll():
+    request = Path(mw.pm.base) / "save-config"
+    if request.exists():
+        config = json.loads(request.read_text())
+        request.unlink()
+        mw.addonManager.writeConfig("ankiconnect_ws", config)
+        mw.addonManager.configUpdatedAction("ankiconnect_ws")(config)
+        (Path(mw.pm.base) / "config-saved").write_text("1")
+
+
+_timer = QTimer(mw)
+_timer.timeout.connect(_poll)
+_timer.start(20)
+'''
 
 
 def test_new_bind_address_applies_at_next_profile_open(tmp_path: Path) -> None:
@@ -39,5 +68,33 @@ def test_new_bind_address_applies_at_next_profile_open(tmp_path: Path) -> None:
             with pytest.raises(OSError):
                 socket.create_connection(("127.0.0.1", process.port), timeout=2).close()
             assert call("still", "version") == 6
+    finally:
+        process.stop()
+
+
+def test_a_config_saved_in_anki_moves_the_listener_at_once(tmp_path: Path) -> None:
+    """The "cannot listen" notice says to change webBindPort in the config: saving it
+    must open the listener there, not wait for a profile switch the user does not know of."""
+    base = tmp_path / "config-editor"
+    probe = base / "addons21" / "config_editor_probe"
+    probe.mkdir(parents=True)
+    (probe / "__init__.py").write_text(CONFIG_EDITOR_PROBE)
+    process = AnkiProcess(base)
+    try:
+        with process.ws() as ws:
+            def address() -> str:
+                ws.send(json.dumps({"id": "s", "action": "serverStatus"}))
+                return json.loads(ws.recv(timeout=60))["result"]["server"]["address"]
+
+            assert address() == f"127.0.0.1:{process.port}"
+            (base / "save-config").write_text(json.dumps({"webBindAddress": "127.0.0.2"}))
+            wait_until(lambda: (base / "config-saved").exists(), timeout=10)
+            host, port = wait_until(lambda: address().startswith("127.0.0.2:") and address(), timeout=10).split(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            conn.request("POST", "/", body=b'{"action": "version", "version": 6}')
+            assert json.loads(conn.getresponse().read()) == {"result": 6, "error": None}
+            conn.close()
+            ws.send(json.dumps({"id": "v", "action": "version"}))
+            assert json.loads(ws.recv(timeout=10))["result"] == 6  # this connection lived on
     finally:
         process.stop()
