@@ -84,6 +84,8 @@ def _check(key: str, value: Any, default: Any) -> Any:
             return None
         if not isinstance(value, str):
             raise ValueError("must be a string or null")
+        if key == "apiLogPath" and "\0" in value:  # open() would raise ValueError, not OSError
+            raise ValueError("must not contain a NUL character")
         return value
     if isinstance(default, bool):
         if not isinstance(value, bool):

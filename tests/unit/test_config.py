@@ -41,3 +41,11 @@ def test_an_api_key_of_the_wrong_type_refuses_every_request() -> None:
         assert config.apiKey is not None
         assert not any(key_matches(key, config.apiKey) for key in (None, wrong, str(wrong), ""))
         assert problems == [f"apiKey must be a string or null (got {wrong!r}); every request is refused until it is fixed"]
+
+
+def test_an_api_log_path_no_file_can_have_is_refused() -> None:
+    """open() raises ValueError (not OSError) for it: the config editor's Save showed a
+    traceback, and Anki could not load the add-on at start."""
+    config, problems = load_config({"apiLogPath": "api\u0000.log"}, environ={})
+    assert config.apiLogPath is None
+    assert problems == ["apiLogPath must not contain a NUL character (got 'api\\x00.log'); using None"]
