@@ -180,8 +180,8 @@ class AddOn:
     def _on_bound(self, address: tuple[str, int] | None, error: str | None) -> None:
         """Server thread: the listener is up (or could not be opened)."""
         if error is not None:
-            message = (f"ankiconnect-ws {error}. Is another AnkiConnect running? Change webBindPort in the "
-                       "add-on's config (Tools > Add-ons > Config), or close the other program and save the config again.")
+            message = (f"ankiconnect-ws {error}. Change webBindAddress / webBindPort in the add-on's config "
+                       "(Tools > Add-ons > Config), or close the program using the port: saving the config tries again.")
             log.error(message)
             self.listen_error = message
             self.mw.taskman.run_on_main(lambda: _notice(message))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import threading
@@ -102,7 +103,7 @@ class ServerThread:
         except OSError as exc:
             log.error("ankiconnect-ws: cannot listen on %s:%s: %s", host, port, exc)
             if on_bound:
-                on_bound(None, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+                on_bound(None, f"cannot listen on {host}:{port}: {_reason(exc)}")
             return
         old, self._server = self._server, server
         if old is not None:
@@ -157,3 +158,10 @@ class ServerThread:
             task.cancel()
         if self._connections:
             await asyncio.wait(list(self._connections), timeout=1.0)
+
+
+def _reason(exc: OSError) -> str:
+    """Why the listener could not be opened, in the user's terms."""
+    if exc.errno == errno.EADDRINUSE:  # the usual case: AnkiConnect itself is still enabled
+        return "the port is in use (is AnkiConnect, or another program, listening there?)"
+    return str(exc.strerror or exc)

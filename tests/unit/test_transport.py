@@ -496,3 +496,23 @@ def test_the_listener_never_shares_a_busy_port(tmp_path: Path, monkeypatch: pyte
         listener = thread._server.sockets[0]
         reuse = listener.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)
     assert bool(reuse) == (platform == "linux")
+
+
+def test_a_port_in_use_is_named_as_such(tmp_path: Path) -> None:
+    """The notice must say what to do about the usual cause (AnkiConnect still enabled),
+    and only for that cause: an address this machine does not have is not AnkiConnect."""
+    holder = socket.create_server(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    try:
+        with running_server(tmp_path) as (thread, _):
+            errors = {}
+            for host in ("127.0.0.1", "192.0.2.1"):  # 192.0.2.1: TEST-NET-1, never local
+                outcome: dict[str, object] = {}
+                thread.rebind(host, port, lambda address, error: outcome.update(address=address, error=error)).result(5)
+                assert outcome["address"] is None
+                errors[host] = str(outcome["error"])
+    finally:
+        holder.close()
+    assert errors["127.0.0.1"] == (f"cannot listen on 127.0.0.1:{port}: "
+                                   "the port is in use (is AnkiConnect, or another program, listening there?)")
+    assert errors["192.0.2.1"].startswith(f"cannot listen on 192.0.2.1:{port}: ") and "AnkiConnect" not in errors["192.0.2.1"]
