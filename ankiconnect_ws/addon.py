@@ -160,7 +160,8 @@ class AddOn:
     def start(self) -> None:
         from . import cli
 
-        install_hooks(self.lifecycle, self.events, on_profile_open=self._on_profile_open)
+        install_hooks(self.lifecycle, self.events, on_profile_open=self._on_profile_open,
+                      before_close=self.runner.finish_started)
         self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
         self.mw.app.aboutToQuit.connect(self.shutdown)
         self.menu_action = ui.install_menu(self.mw, lambda: self.bound, lambda: self.listen_error)

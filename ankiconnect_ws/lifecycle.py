@@ -76,9 +76,11 @@ class Lifecycle:
         self.window_state = new_state
 
 
-def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Callable[[], None]) -> None:
+def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Callable[[], None],
+                  before_close: Callable[[], None]) -> None:
     """Subscribe to every Anki hook the add-on uses. On each, the lifecycle hears first,
-    so the event published for it (and any action after it) sees the new state."""
+    so the event published for it (and any action after it) sees the new state - except
+    ``before_close``, which still needs the collection it is about to lose."""
     from anki import hooks
     from aqt import gui_hooks
 
@@ -92,9 +94,12 @@ def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Cal
         (gui_hooks.profile_did_open, (
             lifecycle.opened, lambda: events.collection_opened(temporary=False), on_profile_open,
         )),
-        (gui_hooks.profile_will_close, (lifecycle.closing, lambda: events.collection_closed(temporary=False))),
+        (gui_hooks.profile_will_close, (
+            before_close, lifecycle.closing, lambda: events.collection_closed(temporary=False),
+        )),
         (gui_hooks.collection_will_temporarily_close, (
-            lambda _col: lifecycle.closing(), lambda _col: events.collection_closed(temporary=True),
+            lambda _col: before_close(), lambda _col: lifecycle.closing(),
+            lambda _col: events.collection_closed(temporary=True),
         )),
         (gui_hooks.collection_did_temporarily_close, (
             lambda _col: lifecycle.opened(), lambda _col: events.collection_opened(temporary=True),

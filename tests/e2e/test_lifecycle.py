@@ -12,6 +12,7 @@ import pytest
 
 from bench.anki_process import AnkiProcess
 
+from ..support.events import next_event, subscribe
 from ..support.waiting import wait_until
 
 #: saves the add-on's config the way Tools > Add-ons > Config > Save does
@@ -96,5 +97,33 @@ def test_a_config_saved_in_anki_moves_the_listener_at_once(tmp_path: Path) -> No
             conn.close()
             ws.send(json.dumps({"id": "v", "action": "version"}))
             assert json.loads(ws.recv(timeout=10))["result"] == 6  # this connection lived on
+    finally:
+        process.stop()
+
+
+def test_a_batch_in_flight_when_the_profile_closes_is_added_whole(tmp_path: Path) -> None:
+    """addNotes runs in slices, with Anki's own turns between them. A profile closed
+    between two slices made the rest fail: the client was told "collection is not
+    available" while part of the batch had been added (862 of 1,500 in one probe)."""
+    process = AnkiProcess(tmp_path / "close-mid-batch")
+    try:
+        with process.ws() as watcher, process.ws() as ws:
+            subscribe(watcher, ["note"])
+            notes = [{"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"mid-batch {i}", "Back": "b"}}
+                     for i in range(4000)]
+            ws.send(json.dumps({"id": "add", "action": "addNotes", "params": {"notes": notes}}))
+            next_event(watcher, "note.added", timeout=60)  # the first slice is in: the batch is under way
+            ws.send(json.dumps({"id": "close", "action": "unloadProfile"}))
+            replies = {}
+            while len(replies) < 2:
+                reply = json.loads(ws.recv(timeout=120))
+                replies[reply["id"]] = reply
+            assert replies["close"] == {"id": "close", "result": True, "error": None}
+            assert replies["add"]["error"] is None and len(replies["add"]["result"]) == 4000
+            assert all(isinstance(note_id, int) for note_id in replies["add"]["result"])
+            ws.send(json.dumps({"id": "open", "action": "loadProfile", "params": {"name": "User 1"}}))
+            assert json.loads(ws.recv(timeout=60))["result"] is True
+            ws.send(json.dumps({"id": "find", "action": "findNotes", "params": {"query": "mid-batch"}}))
+            assert sorted(json.loads(ws.recv(timeout=60))["result"]) == sorted(replies["add"]["result"])
     finally:
         process.stop()
