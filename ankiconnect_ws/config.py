@@ -6,6 +6,7 @@ by its safe default, so a typo in the config dialog never stops the server.
 
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
 from dataclasses import dataclass, fields, replace
@@ -123,7 +124,8 @@ def load_config(
     """Build a Config from the add-on's merged config dict and the environment.
 
     Returns the config and a list of problems (empty when all is well). Unknown keys are
-    kept out silently: they may belong to a newer version of this add-on.
+    kept out, silently unless they look like a misspelt key (they may belong to a newer
+    version of this add-on).
     """
     environ = os.environ if environ is None else environ
     defaults = Config()
@@ -149,5 +151,19 @@ def load_config(
                 problems.append(f"apiKey {exc} (got {merged[f.name]!r}); every request is refused until it is fixed")
                 continue
             problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
+    problems += _misspelt_keys(merged)
     return replace(defaults, **values), problems
+
+
+def _misspelt_keys(raw: Mapping[str, Any]) -> list[str]:
+    """``webBindport`` for ``webBindPort``: otherwise the setting is ignored without a word."""
+    known = {f.name.lower(): f.name for f in fields(Config)}
+    problems = []
+    for key in raw:
+        if not isinstance(key, str) or key in known.values():
+            continue
+        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.85)
+        if close:
+            problems.append(f"unknown key {key!r} is ignored: did you mean {known[close[0]]!r}?")
+    return problems
 

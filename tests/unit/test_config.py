@@ -49,3 +49,11 @@ def test_an_api_log_path_no_file_can_have_is_refused() -> None:
     config, problems = load_config({"apiLogPath": "api\u0000.log"}, environ={})
     assert config.apiLogPath is None
     assert problems == ["apiLogPath must not contain a NUL character (got 'api\\x00.log'); using None"]
+
+
+def test_a_misspelt_key_is_named_and_a_new_one_is_not() -> None:
+    """A setting under a misspelt name is otherwise ignored without a word."""
+    config, problems = load_config({"webBindport": 9000, "apikey": "k", "someFutureSetting": 1}, environ={})
+    assert config.webBindPort == 8765 and config.apiKey is None
+    assert problems == ["unknown key 'webBindport' is ignored: did you mean 'webBindPort'?",
+                        "unknown key 'apikey' is ignored: did you mean 'apiKey'?"]
