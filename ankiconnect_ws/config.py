@@ -166,4 +166,3 @@ def _misspelt_keys(raw: Mapping[str, Any]) -> list[str]:
         if close:
             problems.append(f"unknown key {key!r} is ignored: did you mean {known[close[0]]!r}?")
     return problems
-
