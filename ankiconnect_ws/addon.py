@@ -161,7 +161,7 @@ class AddOn:
         from . import cli
 
         install_hooks(self.lifecycle, self.events, on_profile_open=self._on_profile_open,
-                      before_close=self.runner.finish_started)
+                      before_collection_lost=self.runner.finish_started)
         self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
         self.mw.app.aboutToQuit.connect(self.shutdown)
         self.menu_action = ui.install_menu(self.mw, lambda: self.bound, lambda: self.listen_error)

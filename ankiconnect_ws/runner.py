@@ -196,7 +196,8 @@ class MainThreadRunner:
 
     def finish_started(self) -> None:
         """Main thread, before the collection closes (a profile switch, Anki's exit, a
-        full sync): run the rest of every job already between its slices now. An
+        full sync) or Anki's sync takes it: run the rest of every job already between
+        its slices now. An
         ``addNotes`` batch half added to one collection, then answered with an error
         (or continued in the next profile's collection), would be a half-written change."""
         while self._between_slices:

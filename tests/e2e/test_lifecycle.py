@@ -127,3 +127,57 @@ def test_a_batch_in_flight_when_the_profile_closes_is_added_whole(tmp_path: Path
             assert sorted(json.loads(ws.recv(timeout=60))["result"]) == sorted(replies["add"]["result"])
     finally:
         process.stop()
+
+
+#: Anki's sync as the add-on sees it: its two hooks, fired when the test drops a file
+#: (a real sync needs AnkiWeb; Anki fires sync_will_start just before it begins)
+SYNC_PROBE = '''"""Test probe (tests/e2e/test_lifecycle.py): the hooks around Anki's sync."""
+
+from pathlib import Path
+
+from aqt import gui_hooks, mw
+from aqt.qt import QTimer
+
+
+def _poll():
+    base = Path(mw.pm.base)
+    for name, hook in (("sync-start", gui_hooks.sync_will_start), ("sync-finish", gui_hooks.sync_did_finish)):
+        if (base / name).exists():
+            (base / name).unlink()
+            # how much of the test's batch is in when the hook fires
+            (base / f"{name}-notes").write_text(str(len(mw.col.find_notes("sync-batch"))))
+            hook()
+
+
+_timer = QTimer(mw)
+_timer.timeout.connect(_poll)
+_timer.start(20)
+'''
+
+
+def test_a_batch_in_flight_when_anki_starts_to_sync_is_added_whole(tmp_path: Path) -> None:
+    """While Anki syncs, collection actions answer "collection is not available". A
+    sync starting between two slices of addNotes made the rest of the batch fail, after
+    part of it was added (9,379 of 20,000 in one probe)."""
+    base = tmp_path / "sync-mid-batch"
+    probe = base / "addons21" / "sync_probe"
+    probe.mkdir(parents=True)
+    (probe / "__init__.py").write_text(SYNC_PROBE)
+    process = AnkiProcess(base)
+    try:
+        with process.ws() as watcher, process.ws() as ws:
+            subscribe(watcher, ["note"])
+            notes = [{"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"sync-batch {i}", "Back": "b"}}
+                     for i in range(8000)]
+            ws.send(json.dumps({"id": "add", "action": "addNotes", "params": {"notes": notes}}))
+            next_event(watcher, "note.added", timeout=60)  # the first slice is in: the batch is under way
+            (base / "sync-start").write_text("1")
+            reply = json.loads(ws.recv(timeout=120))
+            assert 0 < int((base / "sync-start-notes").read_text()) < 8000  # the sync began mid-batch
+            assert reply["error"] is None and len(reply["result"]) == 8000
+            (base / "sync-finish").write_text("1")
+            wait_until(lambda: (base / "sync-finish-notes").exists(), timeout=10)
+            ws.send(json.dumps({"id": "find", "action": "findNotes", "params": {"query": "sync-batch"}}))
+            assert sorted(json.loads(ws.recv(timeout=60))["result"]) == sorted(reply["result"])
+    finally:
+        process.stop()
