@@ -182,7 +182,7 @@ class AddOn:
         """Server thread: the listener is up (or could not be opened)."""
         if error is not None:
             message = (f"ankiconnect-ws {error}. Change webBindAddress / webBindPort in the add-on's config "
-                       "(Tools > Add-ons > Config), or close the program using the port: saving the config tries again.")
+                       "(Tools > Add-ons > Config), or close the program using the port: it is tried again every few seconds.")
             log.error(message)
             self.listen_error = message
             self.mw.taskman.run_on_main(lambda: _notice(message))
@@ -192,7 +192,9 @@ class AddOn:
         if address is None:
             return
         self.bound = address
-        self.listen_error = None
+        if self.listen_error is not None:  # the user was told it could not: now it can
+            self.listen_error = None
+            self.mw.taskman.run_on_main(lambda: _notice(f"ankiconnect-ws listens on {address[0]}:{address[1]} now"))
         if address[0] not in ("127.0.0.1", "::1", "localhost") and not self._config.apiKey:
             log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
         self._announce()

@@ -26,6 +26,7 @@ from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread
 from ankiconnect_ws.wire import MAX_DEPTH, TOO_DEEP, BadRequest, parse_request
 
+from ..support.waiting import wait_until
 from ..support.wire import strict_json
 
 HANDSHAKE = (
@@ -516,3 +517,30 @@ def test_a_port_in_use_is_named_as_such(tmp_path: Path) -> None:
     assert errors["127.0.0.1"] == (f"cannot listen on 127.0.0.1:{port}: "
                                    "the port is in use (is AnkiConnect, or another program, listening there?)")
     assert errors["192.0.2.1"].startswith(f"cannot listen on 192.0.2.1:{port}: ") and "AnkiConnect" not in errors["192.0.2.1"]
+
+
+def test_a_port_in_use_is_taken_once_it_is_free(tmp_path: Path) -> None:
+    """AnkiConnect (or an Anki still exiting) holds the port when the add-on starts:
+    once it lets go, the add-on listens there without a restart of Anki."""
+    holder = socket.create_server(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    col = Collection(str(tmp_path / "c.anki2"))
+    config = Config(webBindPort=port)
+    app = App(Dispatcher(Environment(collection=lambda: col, settings=lambda: config)), lambda: config)
+    thread = ServerThread(app, retry_interval=0.05)
+    outcomes: list[tuple[object, object]] = []
+    try:
+        thread.start("127.0.0.1", port, lambda address, error: outcomes.append((address, error)))
+        wait_until(lambda: outcomes, timeout=5)
+        assert outcomes[0][0] is None and "the port is in use" in str(outcomes[0][1])
+        holder.close()
+        wait_until(lambda: len(outcomes) > 1, timeout=5)
+        assert outcomes[1:] == [(("127.0.0.1", port), None)]  # one notice of each, no more
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("POST", "/", body=b'{"action": "version", "version": 6}')
+        assert conn.getresponse().read() == b'{"result": 6, "error": null}'
+        conn.close()
+    finally:
+        holder.close()
+        thread.stop()
+        col.close()
