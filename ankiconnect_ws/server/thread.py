@@ -28,7 +28,7 @@ BoundCallback = Callable[[tuple[str, int] | None, str | None], None]
 Args = TypeVarTuple("Args")
 
 
-#: seconds between tries of a port in use while nothing listens
+#: seconds between tries of a port in use
 RETRY_INTERVAL = 5.0
 
 
@@ -36,7 +36,7 @@ class ServerThread:
     def __init__(self, app: App, name: str = "ankiconnect-ws", retry_interval: float = RETRY_INTERVAL) -> None:
         self.app = app
         self.retry_interval = retry_interval
-        #: tries the port again while it is in use and nothing listens (see _retry)
+        #: tries the port asked for again while it is in use (see _retry)
         self._retrying: asyncio.Task[None] | None = None
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -102,14 +102,14 @@ class ServerThread:
             log.error("ankiconnect-ws: cannot listen on %s:%s: %s", host, port, exc)
             if on_bound:
                 on_bound(None, f"cannot listen on {host}:{port}: {_reason(exc)}")
-            if self._server is None and exc.errno == errno.EADDRINUSE:
+            if exc.errno == errno.EADDRINUSE:  # (an old listener, if any, serves meanwhile)
                 self._retrying = asyncio.create_task(self._retry(host, port, on_bound))
             return
         self._adopt(server, host, on_bound)
 
     async def _retry(self, host: str, port: int, on_bound: BoundCallback | None) -> None:
-        """Nothing listens because the port is in use: try again now and then, so that
-        the other program closing (or an Anki that is still exiting) needs no restart."""
+        """The port asked for is in use: try again now and then, so that the other
+        program closing (or an Anki that is still exiting) needs no restart."""
         while True:
             await asyncio.sleep(self.retry_interval)
             try:
