@@ -114,6 +114,8 @@ class AddOn:
         self.server = ServerThread(self.app)
         #: where the server listens, once it does
         self.bound: tuple[str, int] | None = None
+        #: why the listener could not be opened, the last time it could not
+        self.listen_error: str | None = None
         self._listeners: list[ServingListener] = []
         self._anki_version = _anki_version()
         self.menu_action: QAction | None = None
@@ -134,9 +136,11 @@ class AddOn:
         return config
 
     def reload_config(self, *_args: Any) -> None:
-        """Apply edited settings now; a new address/port waits for the next profile open."""
+        """Apply edited settings now (the config editor's Save, a profile open): the
+        listener moves to a new address or port, or tries again if it could not listen."""
         self._config = self._read_config()
         self._open_api_log()
+        self.server.rebind(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
 
     def _open_api_log(self) -> None:
         path = self._config.apiLogPath
@@ -156,10 +160,11 @@ class AddOn:
     def start(self) -> None:
         from . import cli
 
-        install_hooks(self.lifecycle, self.events, on_profile_open=self._on_profile_open)
+        install_hooks(self.lifecycle, self.events, on_profile_open=self._on_profile_open,
+                      before_collection_lost=self.runner.finish_started)
         self.mw.addonManager.setConfigUpdatedAction(self.module, self.reload_config)
         self.mw.app.aboutToQuit.connect(self.shutdown)
-        self.menu_action = ui.install_menu(self.mw, lambda: self.bound)
+        self.menu_action = ui.install_menu(self.mw, lambda: self.bound, lambda: self.listen_error)
         cli.install_in_anki(self)  # only when Anki was started by `python -m ankiconnect_ws run`
         self._open_api_log()
         self.server.start(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
@@ -171,14 +176,15 @@ class AddOn:
 
     def _on_profile_open(self) -> None:
         self.reload_config()
-        self.server.rebind(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
         self._announce()
 
     def _on_bound(self, address: tuple[str, int] | None, error: str | None) -> None:
         """Server thread: the listener is up (or could not be opened)."""
         if error is not None:
-            message = f"ankiconnect-ws {error}. Is another AnkiConnect running? Change webBindPort in the add-on's config."
+            message = (f"ankiconnect-ws {error}. Change webBindAddress / webBindPort in the add-on's config "
+                       "(Tools > Add-ons > Config), or close the program using the port: it is tried again every few seconds.")
             log.error(message)
+            self.listen_error = message
             self.mw.taskman.run_on_main(lambda: _notice(message))
             for listener in self._listeners:
                 listener.cannot_listen(message)
@@ -186,6 +192,9 @@ class AddOn:
         if address is None:
             return
         self.bound = address
+        if self.listen_error is not None:  # the user was told it could not: now it can
+            self.listen_error = None
+            self.mw.taskman.run_on_main(lambda: _notice(f"ankiconnect-ws listens on {address[0]}:{address[1]} now"))
         if address[0] not in ("127.0.0.1", "::1", "localhost") and not self._config.apiKey:
             log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
         self._announce()

@@ -6,7 +6,9 @@ by its safe default, so a typo in the config dialog never stops the server.
 
 from __future__ import annotations
 
+import difflib
 import os
+import secrets
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
@@ -63,6 +65,13 @@ class Config:
 
 _TUPLE_KEYS = {"webCorsOriginList", "ignoreOriginList", "extraHostNames"}
 _OPTIONAL_STR = {"apiKey", "apiLogPath", "webCorsOrigin"}
+#: the largest integer accepted (JSON's safe integers): a bigger count cannot be used
+#: (a buffer of 10**30 events cannot even be created) and is surely a typo
+MAX_INTEGER = 2**53
+#: the least value of limits that would shut every client out below it (0 connections,
+#: a 0-byte body, a request head that must arrive in no time)
+MINIMUM = {"maxConnections": 1, "maxBodyBytes": 1024, "maxHeaderBytes": 1024, "wsMaxMessageBytes": 1024,
+           "headerTimeout": 1, "bodyTimeout": 1}
 
 
 def _check(key: str, value: Any, default: Any) -> Any:
@@ -76,6 +85,8 @@ def _check(key: str, value: Any, default: Any) -> Any:
             return None
         if not isinstance(value, str):
             raise ValueError("must be a string or null")
+        if key == "apiLogPath" and "\0" in value:  # open() would raise ValueError, not OSError
+            raise ValueError("must not contain a NUL character")
         return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -86,14 +97,18 @@ def _check(key: str, value: Any, default: Any) -> Any:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be an integer")
+        if value > MAX_INTEGER:
+            raise ValueError(f"must be at most {MAX_INTEGER}")
         if key == "webBindPort" and not 0 <= value <= 65535:
             raise ValueError("must be a port number (0-65535)")
         if key != "webBindPort" and value < 0:
             raise ValueError("must not be negative")
         return value
     if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError("must be a non-negative number")
+        # NaN and Infinity: Anki's config editor reads them (Python's json does); a NaN
+        # timeout would expire at once
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_INTEGER:
+            raise ValueError(f"must be a number from 0 to {MAX_INTEGER}")
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, str) or not value:
@@ -109,7 +124,8 @@ def load_config(
     """Build a Config from the add-on's merged config dict and the environment.
 
     Returns the config and a list of problems (empty when all is well). Unknown keys are
-    kept out silently: they may belong to a newer version of this add-on.
+    kept out, silently unless they look like a misspelt key (they may belong to a newer
+    version of this add-on).
     """
     environ = os.environ if environ is None else environ
     defaults = Config()
@@ -124,8 +140,29 @@ def load_config(
             continue
         default = getattr(defaults, f.name)
         try:
-            values[f.name] = _check(f.name, merged[f.name], default)
+            value = _check(f.name, merged[f.name], default)
+            if f.name in MINIMUM and value < MINIMUM[f.name]:
+                raise ValueError(f"must be at least {MINIMUM[f.name]}")
+            values[f.name] = value
         except ValueError as exc:
+            if f.name == "apiKey":
+                # The user meant to require a key: an unusable one must not open the API.
+                values[f.name] = secrets.token_urlsafe(32)  # a key no client can send
+                problems.append(f"apiKey {exc} (got {merged[f.name]!r}); every request is refused until it is fixed")
+                continue
             problems.append(f"{f.name} {exc} (got {merged[f.name]!r}); using {default!r}")
+    problems += _misspelt_keys(merged)
     return replace(defaults, **values), problems
 
+
+def _misspelt_keys(raw: Mapping[str, Any]) -> list[str]:
+    """``webBindport`` for ``webBindPort``: otherwise the setting is ignored without a word."""
+    known = {f.name.lower(): f.name for f in fields(Config)}
+    problems = []
+    for key in raw:
+        if not isinstance(key, str) or key in known.values():
+            continue
+        close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.85)
+        if close:
+            problems.append(f"unknown key {key!r} is ignored: did you mean {known[close[0]]!r}?")
+    return problems

@@ -76,9 +76,12 @@ class Lifecycle:
         self.window_state = new_state
 
 
-def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Callable[[], None]) -> None:
+def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Callable[[], None],
+                  before_collection_lost: Callable[[], None]) -> None:
     """Subscribe to every Anki hook the add-on uses. On each, the lifecycle hears first,
-    so the event published for it (and any action after it) sees the new state."""
+    so the event published for it (and any action after it) sees the new state - except
+    ``before_collection_lost``, which still needs the collection that is about to close
+    or to be taken by Anki's sync."""
     from anki import hooks
     from aqt import gui_hooks
 
@@ -92,15 +95,18 @@ def install_hooks(lifecycle: Lifecycle, events: AnkiEvents, on_profile_open: Cal
         (gui_hooks.profile_did_open, (
             lifecycle.opened, lambda: events.collection_opened(temporary=False), on_profile_open,
         )),
-        (gui_hooks.profile_will_close, (lifecycle.closing, lambda: events.collection_closed(temporary=False))),
+        (gui_hooks.profile_will_close, (
+            before_collection_lost, lifecycle.closing, lambda: events.collection_closed(temporary=False),
+        )),
         (gui_hooks.collection_will_temporarily_close, (
-            lambda _col: lifecycle.closing(), lambda _col: events.collection_closed(temporary=True),
+            lambda _col: before_collection_lost(), lambda _col: lifecycle.closing(),
+            lambda _col: events.collection_closed(temporary=True),
         )),
         (gui_hooks.collection_did_temporarily_close, (
             lambda _col: lifecycle.opened(), lambda _col: events.collection_opened(temporary=True),
         )),
         # Anki's own sync
-        (gui_hooks.sync_will_start, (lifecycle.sync_started, events.sync_started)),
+        (gui_hooks.sync_will_start, (before_collection_lost, lifecycle.sync_started, events.sync_started)),
         (gui_hooks.sync_did_finish, (lifecycle.sync_finished, events.sync_finished)),
         # the main window
         (gui_hooks.state_did_change, (lifecycle.state_changed, events.state_changed)),

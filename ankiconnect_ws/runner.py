@@ -93,6 +93,8 @@ class MainThreadRunner:
         self._depth = 0
         self._watchdog = watchdog(self._rescue) if watchdog is not None else None
         self._after_turn_observer = after_turn
+        #: jobs between two slices (main thread only): the next step of each, by its future
+        self._between_slices: dict[concurrent.futures.Future, Callable[[], Any]] = {}
 
     def submit(self, fn: Callable[[], T]) -> "concurrent.futures.Future[T]":
         """Thread-safe: queue ``fn`` for the main thread."""
@@ -183,8 +185,24 @@ class MainThreadRunner:
             done.append(functools.partial(future.set_exception, ActionError(ANKI_CLOSING)))
         else:
             # The next slice runs on the main thread itself after a pause, without a
-            # round trip through the server thread.
-            self._later(lambda step=result.fn: self._continue(step, future))
+            # round trip through the server thread (or at once, by finish_started).
+            self._between_slices[future] = result.fn
+            self._later(lambda: self._next_slice(future))
+
+    def _next_slice(self, future: concurrent.futures.Future) -> None:
+        step = self._between_slices.pop(future, None)
+        if step is not None:  # else finish_started ran it already
+            self._continue(step, future)
+
+    def finish_started(self) -> None:
+        """Main thread, before the collection closes (a profile switch, Anki's exit, a
+        full sync) or Anki's sync takes it: run the rest of every job already between
+        its slices now. An
+        ``addNotes`` batch half added to one collection, then answered with an error
+        (or continued in the next profile's collection), would be a half-written change."""
+        while self._between_slices:
+            future, step = self._between_slices.popitem()
+            self._continue(step, future)
 
     def _continue(self, step: Callable[[], Any], future: concurrent.futures.Future) -> None:
         """One more slice of a long job; it is a turn too, so observers see its changes."""

@@ -167,18 +167,24 @@ def open_prompts() -> list[str]:
     ]
 
 
-def install_menu(mw: AnkiQt, address: Callable[[], tuple[str, int] | None]) -> QAction:
-    """Tools > ankiconnect-ws status page, which opens the page at ``address()``."""
+def install_menu(mw: AnkiQt, address: Callable[[], tuple[str, int] | None],
+                 listen_error: Callable[[], str | None]) -> QAction:
+    """Tools > ankiconnect-ws status page, which opens the page at ``address()``, or
+    says why there is none (``listen_error()``) instead of doing nothing."""
     from aqt.qt import QAction
 
     action = QAction("ankiconnect-ws status page", mw)
 
     def open_page() -> None:
         bound = address()
-        if bound:
-            host, port = bound
-            host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-            webbrowser.open(f"http://{host}:{port}/status")
+        if not bound:
+            from aqt.utils import tooltip
+
+            tooltip(listen_error() or "ankiconnect-ws is not listening yet", period=10000)
+            return
+        host, port = bound
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        webbrowser.open(f"http://{host}:{port}/status")
 
     action.triggered.connect(open_page)
     mw.form.menuTools.addAction(action)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import socket
 import threading
@@ -27,9 +28,16 @@ BoundCallback = Callable[[tuple[str, int] | None, str | None], None]
 Args = TypeVarTuple("Args")
 
 
+#: seconds between tries of a port in use
+RETRY_INTERVAL = 5.0
+
+
 class ServerThread:
-    def __init__(self, app: App, name: str = "ankiconnect-ws") -> None:
+    def __init__(self, app: App, name: str = "ankiconnect-ws", retry_interval: float = RETRY_INTERVAL) -> None:
         self.app = app
+        self.retry_interval = retry_interval
+        #: tries the port asked for again while it is in use (see _retry)
+        self._retrying: asyncio.Task[None] | None = None
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._server: asyncio.base_events.Server | None = None
@@ -82,26 +90,56 @@ class ServerThread:
                 self.loop.close()
 
     async def _listen(self, host: str, port: int, on_bound: BoundCallback | None) -> None:
+        self._stop_retrying()
         if self._server is not None and self.address is not None:
             if (host, port) == self.address or (port == 0 and host == self.address[0]):
                 if on_bound:
                     on_bound(self.address, None)
                 return
         try:
-            server = await asyncio.start_server(
-                self._on_connection,
-                host,
-                port,
-                family=socket.AF_UNSPEC,
-                reuse_address=True,
-                backlog=128,
-                limit=2**16,
-            )
+            server = await self._open(host, port)
         except OSError as exc:
             log.error("ankiconnect-ws: cannot listen on %s:%s: %s", host, port, exc)
             if on_bound:
-                on_bound(None, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+                on_bound(None, f"cannot listen on {host}:{port}: {_reason(exc)}")
+            if exc.errno == errno.EADDRINUSE:  # (an old listener, if any, serves meanwhile)
+                self._retrying = asyncio.create_task(self._retry(host, port, on_bound))
             return
+        self._adopt(server, host, on_bound)
+
+    async def _retry(self, host: str, port: int, on_bound: BoundCallback | None) -> None:
+        """The port asked for is in use: try again now and then, so that the other
+        program closing (or an Anki that is still exiting) needs no restart."""
+        while True:
+            await asyncio.sleep(self.retry_interval)
+            try:
+                server = await self._open(host, port)
+            except OSError:
+                continue
+            self._retrying = None
+            self._adopt(server, host, on_bound)
+            return
+
+    def _stop_retrying(self) -> None:
+        if self._retrying is not None:
+            self._retrying.cancel()
+            self._retrying = None
+
+    async def _open(self, host: str, port: int) -> asyncio.base_events.Server:
+        return await asyncio.start_server(
+            self._on_connection,
+            host,
+            port,
+            family=socket.AF_UNSPEC,
+            # asyncio's default: SO_REUSEADDR on Unix only (a restart may bind while old
+            # connections linger). On Windows it would let us bind a port that
+            # AnkiConnect (or anything) already listens on, so both would get requests.
+            backlog=128,
+            limit=2**16,
+        )
+
+    def _adopt(self, server: asyncio.base_events.Server, host: str, on_bound: BoundCallback | None) -> None:
+        """Serve from ``server`` from now on, instead of the previous listener."""
         old, self._server = self._server, server
         if old is not None:
             old.close()
@@ -144,6 +182,7 @@ class ServerThread:
         return True
 
     async def _shutdown(self) -> None:
+        self._stop_retrying()
         if self._server is not None:
             self._server.close()
         # WebSocket clients get a proper close frame ("going away").
@@ -155,3 +194,10 @@ class ServerThread:
             task.cancel()
         if self._connections:
             await asyncio.wait(list(self._connections), timeout=1.0)
+
+
+def _reason(exc: OSError) -> str:
+    """Why the listener could not be opened, in the user's terms."""
+    if exc.errno == errno.EADDRINUSE:  # the usual case: AnkiConnect itself is still enabled
+        return "the port is in use (is AnkiConnect, or another program, listening there?)"
+    return str(exc.strerror or exc)

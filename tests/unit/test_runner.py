@@ -228,3 +228,26 @@ def test_requests_leave_no_cycles_behind(tmp_path: Path) -> None:
         assert leaks == {name: [] for name in cases}
     finally:
         collection.close()
+
+
+def test_a_job_between_slices_is_finished_before_the_collection_closes() -> None:
+    """Anki calls finish_started from profile_will_close: the rest of a sliced batch runs
+    then, on the collection it began on, instead of failing halfway (or going on in the
+    next profile's collection)."""
+    posted: list[Callable[[], None]] = []
+    later: list[Callable[[], None]] = []
+    runner = MainThreadRunner(posted.append, post_later=lambda fn, _ms: later.append(fn))
+    ran: list[int] = []
+
+    def step(i: int) -> Any:
+        ran.append(i)
+        return Continue(lambda: step(i + 1)) if i < 3 else "all"
+
+    future = runner.submit(lambda: step(0))
+    posted.pop()()
+    assert ran == [0] and not future.done()
+    runner.finish_started()
+    assert future.result(0) == "all" and ran == [0, 1, 2, 3]
+    for fn in later:  # the pause's timer fires later and finds nothing left to do
+        fn()
+    assert ran == [0, 1, 2, 3]

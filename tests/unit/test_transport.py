@@ -8,6 +8,7 @@ import http.client
 import json
 import select
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread
 from ankiconnect_ws.wire import MAX_DEPTH, TOO_DEEP, BadRequest, parse_request
 
+from ..support.waiting import wait_until
 from ..support.wire import strict_json
 
 HANDSHAKE = (
@@ -490,3 +492,66 @@ def test_every_reply_is_one_strict_json_answer(server: tuple[ServerThread, int])
         assert reply["id"] == 10 and reply["error"] is None  # at the limit: answered in full
         ws.send('{"id": 11, "action": "version"}')
         assert strict_json(ws.recv(timeout=5)) == {"id": 11, "result": 6, "error": None}
+
+
+@pytest.mark.parametrize("platform", ["linux", "cygwin"])
+def test_the_listener_never_shares_a_busy_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               platform: str) -> None:
+    """SO_REUSEADDR lets a restart bind on Unix, but on Windows it lets a second server
+    bind a port another one listens on (AnkiConnect on 8765: both would get requests,
+    and no "cannot listen" would be shown). asyncio sets it by default on Unix only; its
+    check is ``sys.platform != "cygwin"``, patched here to take the Windows path on this
+    machine (the Windows behaviour itself cannot be caused on Linux)."""
+    monkeypatch.setattr(sys, "platform", platform)
+    with running_server(tmp_path) as (thread, _):
+        assert thread._server is not None
+        listener = thread._server.sockets[0]
+        reuse = listener.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)
+    assert bool(reuse) == (platform == "linux")
+
+
+def test_a_port_in_use_is_named_as_such(tmp_path: Path) -> None:
+    """The notice must say what to do about the usual cause (AnkiConnect still enabled),
+    and only for that cause: an address this machine does not have is not AnkiConnect."""
+    holder = socket.create_server(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    try:
+        with running_server(tmp_path) as (thread, _):
+            errors = {}
+            for host in ("127.0.0.1", "192.0.2.1"):  # 192.0.2.1: TEST-NET-1, never local
+                outcome: dict[str, object] = {}
+                thread.rebind(host, port, lambda address, error: outcome.update(address=address, error=error)).result(5)
+                assert outcome["address"] is None
+                errors[host] = str(outcome["error"])
+    finally:
+        holder.close()
+    assert errors["127.0.0.1"] == (f"cannot listen on 127.0.0.1:{port}: "
+                                   "the port is in use (is AnkiConnect, or another program, listening there?)")
+    assert errors["192.0.2.1"].startswith(f"cannot listen on 192.0.2.1:{port}: ") and "AnkiConnect" not in errors["192.0.2.1"]
+
+
+def test_a_port_in_use_is_taken_once_it_is_free(tmp_path: Path) -> None:
+    """AnkiConnect (or an Anki still exiting) holds the port when the add-on starts:
+    once it lets go, the add-on listens there without a restart of Anki."""
+    holder = socket.create_server(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    col = Collection(str(tmp_path / "c.anki2"))
+    config = Config(webBindPort=port)
+    app = App(Dispatcher(Environment(collection=lambda: col, settings=lambda: config)), lambda: config)
+    thread = ServerThread(app, retry_interval=0.05)
+    outcomes: list[tuple[object, object]] = []
+    try:
+        thread.start("127.0.0.1", port, lambda address, error: outcomes.append((address, error)))
+        wait_until(lambda: outcomes, timeout=5)
+        assert outcomes[0][0] is None and "the port is in use" in str(outcomes[0][1])
+        holder.close()
+        wait_until(lambda: len(outcomes) > 1, timeout=5)
+        assert outcomes[1:] == [(("127.0.0.1", port), None)]  # one notice of each, no more
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("POST", "/", body=b'{"action": "version", "version": 6}')
+        assert conn.getresponse().read() == b'{"result": 6, "error": null}'
+        conn.close()
+    finally:
+        holder.close()
+        thread.stop()
+        col.close()
