@@ -94,7 +94,8 @@ def test_manifest_is_what_anki_reads_and_what_is_tested(addon_file: Path) -> Non
     assert manifest["min_point_version"] == TESTED_ANKI[0].point_version == 250700
     assert manifest["max_point_version"] == TESTED_ANKI[-1].point_version > 0  # positive: tested on, not a cap
     assert manifest["homepage"].startswith("http") and isinstance(manifest["mod"], int)
-    assert manifest["conflicts"] == ["2055492159"]  # AnkiConnect: same port
+    # AnkiConnect (same port): from AnkiWeb, and copied by hand as its README once said
+    assert manifest["conflicts"] == ["2055492159", "AnkiConnect"]
 
 
 def test_vendored_code_imports_itself_relatively(addon_file: Path) -> None:

@@ -20,8 +20,9 @@ from bench.anki_process import AnkiProcess
 from ..support.events import add_note, next_event, subscribe
 from .stock import importable, stock_python
 
-#: AnkiConnect's AnkiWeb id: the manifest declares it a conflict (same port)
-ANKICONNECT_ID = "2055492159"
+#: AnkiConnect's folders (its AnkiWeb id, and the name of a copy installed by hand): the
+#: manifest declares both a conflict (same port)
+ANKICONNECT_FOLDERS = ("2055492159", "AnkiConnect")
 
 
 @pytest.fixture(scope="module", params=TESTED_ANKI, ids=lambda anki: f"anki{anki.version}-py{anki.python}")
@@ -31,10 +32,11 @@ def stock(request: pytest.FixtureRequest, addon_file: Path,
     python = stock_python(anki)
     base = tmp_path_factory.mktemp(f"stock-{anki.version}")
     # AnkiConnect installed and enabled, as most users who switch will have it
-    ankiconnect = base / "addons21" / ANKICONNECT_ID
-    ankiconnect.mkdir(parents=True)
-    (ankiconnect / "__init__.py").write_text("raise RuntimeError('AnkiConnect must not load beside ankiconnect-ws')\n")
-    (ankiconnect / "meta.json").write_text(json.dumps({"name": "AnkiConnect", "disabled": False}))
+    for folder in ANKICONNECT_FOLDERS:
+        ankiconnect = base / "addons21" / folder
+        ankiconnect.mkdir(parents=True)
+        (ankiconnect / "__init__.py").write_text("raise RuntimeError('AnkiConnect must not load beside ankiconnect-ws')\n")
+        (ankiconnect / "meta.json").write_text(json.dumps({"name": "AnkiConnect", "disabled": False}))
     process = AnkiProcess(base, python=str(python), args=("--addon", str(addon_file)))
     try:
         yield anki, python, process
@@ -62,8 +64,9 @@ def test_installed_by_ankis_add_on_manager(stock: tuple[AnkiRelease, Path, AnkiP
     # written by AddonManager.install from the packaged manifest
     assert meta["name"] == "ankiconnect-ws" and meta["min_point_version"] == TESTED_ANKI[0].point_version
     assert (folder / "_vendor" / "websockets" / "__init__.py").is_file()
-    # Anki disabled the conflicting AnkiConnect (it would fail to load if it ran)
-    assert json.loads((process.base / "addons21" / ANKICONNECT_ID / "meta.json").read_text())["disabled"] is True
+    # Anki disabled the conflicting AnkiConnects (they would fail to load if they ran)
+    for folder in ANKICONNECT_FOLDERS:
+        assert json.loads((process.base / "addons21" / folder / "meta.json").read_text())["disabled"] is True, folder
 
 
 def test_http_api(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
