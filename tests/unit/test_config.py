@@ -3,8 +3,11 @@ that cannot be used is reported and replaced by its default, so the server keeps
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
+import ankiconnect_ws
 from ankiconnect_ws.config import Config, load_config
 from ankiconnect_ws.events import EventBus
 from ankiconnect_ws.protocol import key_matches
@@ -57,3 +60,19 @@ def test_a_misspelt_key_is_named_and_a_new_one_is_not() -> None:
     assert config.webBindPort == 8765 and config.apiKey is None
     assert problems == ["unknown key 'webBindport' is ignored: did you mean 'webBindPort'?",
                         "unknown key 'apikey' is ignored: did you mean 'apiKey'?"]
+
+
+#: AnkiConnect's keys its own config.json leaves out (so an environment variable or the
+#: default applies); config.md documents them all the same
+_UNLISTED = {"apiVersion", "webCorsOrigin"}
+
+
+def test_the_shipped_config_lists_every_setting_with_its_default_and_config_md_explains_it() -> None:
+    package = Path(ankiconnect_ws.__file__).parent
+    shipped = json.loads((package / "config.json").read_text(encoding="utf-8"))
+    documented = (package / "config.md").read_text(encoding="utf-8")
+    defaults = {field.name: field.default for field in dataclasses.fields(Config)}
+    assert set(shipped) == set(defaults) - _UNLISTED
+    config, problems = load_config(shipped, environ={})
+    assert problems == [] and config == Config()  # each listed value is the default
+    assert [name for name in defaults if f"`{name}`" not in documented] == []

@@ -429,6 +429,19 @@ def test_invalid_utf8_in_a_text_message_closes_with_1007(server: tuple[ServerThr
         assert closed_within(sock, 2)
 
 
+def test_a_message_above_ws_max_message_bytes_closes_with_1009(tmp_path: Path) -> None:
+    with running_server(tmp_path, wsMaxMessageBytes=2048, wsPingInterval=0) as (_, port):
+        sock = open_websocket(port)
+        try:
+            sock.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "version"}'))
+            assert read_server_frame(sock) == (0x81, b'{"id":1,"result":6,"error":null}')
+            sock.sendall(client_frame(Opcode.TEXT, b" " * 4096))
+            opcode, payload = read_server_frame(sock)
+            assert opcode == 0x88 and int.from_bytes(payload[:2], "big") == 1009
+        finally:
+            sock.close()
+
+
 def test_utf8_split_across_fragments_is_accepted(server: tuple[ServerThread, int]) -> None:
     _, port = server
     message = '{"id": "é", "action": "version", "version": 6}'.encode()
