@@ -43,7 +43,11 @@ def static_reply(root: Path, path: str) -> HttpReply:
         (b"Content-Type", ctype.encode()),
         (b"Cache-Control", b"no-cache"),
         (b"X-Content-Type-Options", b"nosniff"),
-        (b"Content-Security-Policy", b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:"),
+        # frame-ancestors / X-Frame-Options: no other page may frame the status page and
+        # steer clicks into its API explorer (clickjacking)
+        (b"Content-Security-Policy",
+         b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'"),
+        (b"X-Frame-Options", b"DENY"),
     ]
     return HttpReply(200, headers, content)
 

@@ -377,6 +377,13 @@ def test_a_request_without_host_is_answered_only_over_http_1_0(server: tuple[Ser
     assert (status, answer) == (400, b"bad request: Missing mandatory Host: header\n")
 
 
+def test_the_status_page_may_not_be_framed_by_another_page(server: tuple[ServerThread, int]) -> None:
+    _, port = server
+    status, headers, _ = exchange(port, b"GET /status HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert status == 200 and headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
 def test_odd_static_paths_are_not_found(server: tuple[ServerThread, int]) -> None:
     _, port = server
     for target in (b"/status/%00", b"/status/" + b"a" * 5000, b"/status/../c.anki2"):
