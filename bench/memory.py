@@ -37,6 +37,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from _anki import AnkiProcess, machine, rss_kib, start_anki
@@ -51,7 +52,9 @@ changes how Anki collects garbage, except for the one gc.collect() asked for at 
 import gc
 import json
 import os
+import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from aqt import mw
@@ -69,16 +72,37 @@ def _on_gc(phase, info):
         _collections["collected"] += info.get("collected", 0)
 
 
+def _server_figures():
+    """The server's own bookkeeping (read from the main thread: len() of a set or a dict
+    the server thread changes is atomic under the GIL)."""
+    for name, module in list(sys.modules.items()):
+        addon = getattr(module, "_instance", None) if name.endswith("ankiconnect_ws.addon") else None
+        if addon is not None:
+            return {"sessions": len(addon.app.sessions), "subscribers": len(addon.bus.subscribers),
+                    "connections": len(addon.server._connections)}
+    return None
+
+
+def _census(top=12):
+    """The most numerous objects gc tracks, by type (what a leak is made of)."""
+    counts = Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.get_objects())
+    return dict(counts.most_common(top))
+
+
 def _check():
     if not REQUEST.exists():
         return
     request = json.loads(REQUEST.read_text())
     REQUEST.unlink()
     answer = {"serial": request["serial"], "time": time.time(), "enabled": gc.isenabled(),
-              "count": gc.get_count(), "runs": _collections["runs"], "collected": _collections["collected"]}
+              "count": gc.get_count(), "runs": _collections["runs"], "collected": _collections["collected"],
+              "server": _server_figures()}
+    if request.get("census"):
+        answer["census"] = _census()
     if request.get("collect"):
         answer["freed"] = gc.collect()
         answer["count_after"] = gc.get_count()
+        answer["server_after"] = _server_figures()
     with open(ANSWERS, "a") as out:
         out.write(json.dumps(answer) + "\\n")
 
@@ -102,11 +126,14 @@ class Probe:
     def fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
-    def gc(self, collect: bool = False) -> dict[str, Any]:
-        """Ask the probe add-on; its answer comes from Anki's main thread."""
+    def gc(self, collect: bool = False, census: bool = False) -> dict[str, Any]:
+        """Ask the probe add-on; its answer comes from Anki's main thread. ``server``: the
+        server's bookkeeping (open sessions, event subscribers, connections); ``census``:
+        the most numerous objects by type."""
         self.serial += 1
         request = self.anki.base / "gc-probe.request"
-        request.with_suffix(".tmp").write_text(json.dumps({"serial": self.serial, "collect": collect}))
+        request.with_suffix(".tmp").write_text(json.dumps({"serial": self.serial, "collect": collect,
+                                                           "census": census}))
         request.with_suffix(".tmp").rename(request)
         answers = self.anki.base / "gc-probe.jsonl"
         deadline = time.monotonic() + 60
@@ -125,9 +152,10 @@ class Http:
 
     def __init__(self, anki: AnkiProcess) -> None:
         self.conn = anki.connection(timeout=600)
+        self.key = anki.key_field()
 
     def call(self, action: str, expect_error: bool = False, **params: Any) -> Any:
-        self.conn.request("POST", "/", body=json.dumps({"action": action, "version": 6, "params": params}),
+        self.conn.request("POST", "/", body=json.dumps({"action": action, "version": 6, "params": params, **self.key}),
                           headers={"Content-Type": "application/json"})
         response = self.conn.getresponse()
         reply = json.loads(response.read())
@@ -138,7 +166,7 @@ class Http:
 
 class Ws:
     def __init__(self, anki: AnkiProcess) -> None:
-        self.ws = anki.ws().__enter__()
+        self.ws = anki.ws(f"/?key={anki.key}" if anki.key else "/").__enter__()
         self.serial = 0
 
     def call(self, action: str, **params: Any) -> Any:
@@ -188,16 +216,18 @@ def categories() -> dict[str, Callable[["Session"], Step]]:
 
 
 class Session:
-    """A fresh Anki with a 5,000-note collection, for one category."""
+    """A fresh Anki with a 5,000-note collection (``chunks`` thousand notes), for one
+    category; ``config``: the add-on's settings."""
 
-    def __init__(self) -> None:
-        self.anki = start_anki("memory", files={"addons21/bench_gc_probe/__init__.py": PROBE_ADDON})
+    def __init__(self, config: dict[str, Any] | None = None, chunks: int = 5) -> None:
+        self.anki = start_anki("memory", files={"addons21/bench_gc_probe/__init__.py": PROBE_ADDON}, config=config)
+        self.anki.key = (config or {}).get("apiKey")
         try:
             self.probe = Probe(self.anki)
             self.http, self.ws = Http(self.anki), Ws(self.anki)
             self.http.call("createDeck", deck="Bench")
             self.note_ids: list[int] = []
-            for chunk in range(5):
+            for chunk in range(chunks):
                 self.note_ids += self.http.call("addNotes", notes=notes(f"base {chunk}", 1000))
             self.card_ids: list[int] = self.http.call("findCards", query="deck:Bench")
         except BaseException:
@@ -225,47 +255,76 @@ def slope_per_thousand(points: list[tuple[int, float]]) -> float:
     return numerator / denominator * 1000 if denominator else float("nan")
 
 
+@dataclass
+class Drive:
+    """What ``drive`` saw: ``growth`` in MiB and ``kept`` in gen0 objects, per 1,000 steps."""
+    done: int
+    seconds: float
+    capped: bool
+    start_rss: float
+    end_rss: float
+    start_fds: int
+    end_fds: int
+    growth: float
+    kept: float
+    gc_runs: int
+
+
+def drive(probe: Probe, step: Step, count: int, args: argparse.Namespace) -> Drive:
+    """Run ``step(1..count)``; Anki's RSS and gc gen0 count every ``args.every`` steps
+    after ``args.warmup``; stop early once the RSS passes ``args.max_rss`` MiB."""
+    state = probe.gc()
+    assert not state["enabled"], "Anki runs with automatic gc on?"
+    rss: list[tuple[int, float]] = []
+    objects: list[tuple[int, float]] = []
+    start_rss, start_fds = probe.rss_kib() / 1024, probe.fds()
+    began = time.perf_counter()
+    done = 0
+    capped = False
+    for n in range(1, count + 1):
+        step(n)
+        done = n
+        if n % args.every == 0:
+            current = probe.rss_kib() / 1024
+            if n >= args.warmup:
+                rss.append((n, current))
+                objects.append((n, probe.gc()["count"][0]))
+            if current > args.max_rss:
+                capped = True
+                break
+    seconds = time.perf_counter() - began
+    end_gc = probe.gc()
+    return Drive(done, seconds, capped, start_rss, probe.rss_kib() / 1024, start_fds, probe.fds(),
+                 slope_per_thousand(rss), slope_per_thousand(objects), end_gc["runs"] - state["runs"])
+
+
 def run_category(name: str, make_step: Callable[[Session], Step], args: argparse.Namespace) -> tuple[str, list[str]]:
     session = Session()
     try:
         probe = session.probe
-        step = make_step(session)
-        state = probe.gc()
-        assert not state["enabled"], "Anki runs with automatic gc on?"
-        rss: list[tuple[int, float]] = []
-        objects: list[tuple[int, float]] = []
-        start_rss, start_fds = probe.rss_kib() / 1024, probe.fds()
-        began = time.perf_counter()
-        done = 0
-        capped = False
-        for n in range(1, args.requests + 1):
-            step(n)
-            done = n
-            if n % args.every == 0:
-                current = probe.rss_kib() / 1024
-                if n >= args.warmup:
-                    rss.append((n, current))
-                    objects.append((n, probe.gc()["count"][0]))
-                if current > args.max_rss:
-                    capped = True
-                    break
-        seconds = time.perf_counter() - began
-        end_rss, end_fds, end_gc = probe.rss_kib() / 1024, probe.fds(), probe.gc()
+        run = drive(probe, make_step(session), args.requests, args)
         # the event replay buffer grows up to eventBufferBytes: part of the RSS growth
         buffered = session.http.call("serverStatus")["events"]["bufferedBytes"] / 2**20
         collected = probe.gc(collect=True)
         after_rss = probe.rss_kib() / 1024
     finally:
         session.close()
-    growth, kept = slope_per_thousand(rss), slope_per_thousand(objects)
-    line = (f"{name}: {done} requests in {seconds:.0f} s{' (stopped: RSS over --max-rss)' if capped else ''}; "
-            f"RSS {start_rss:.0f} -> {end_rss:.0f} MiB: {growth:+.1f} MiB per 1,000 requests; "
-            f"gc gen0 objects {kept:+,.0f} per 1,000 requests; gc runs during it: {end_gc['runs'] - state['runs']}; "
-            f"fds {start_fds} -> {end_fds}; event replay buffer {buffered:.1f} MiB; "
+    line = (f"{name}: {run.done} requests in {run.seconds:.0f} s"
+            f"{' (stopped: RSS over --max-rss)' if run.capped else ''}; "
+            f"RSS {run.start_rss:.0f} -> {run.end_rss:.0f} MiB: {run.growth:+.1f} MiB per 1,000 requests; "
+            f"gc gen0 objects {run.kept:+,.0f} per 1,000 requests; gc runs during it: {run.gc_runs}; "
+            f"fds {run.start_fds} -> {run.end_fds}; event replay buffer {buffered:.1f} MiB; "
             f"gc.collect() at the end freed {collected['freed']:,} objects, "
             f"RSS -> {after_rss:.0f} MiB")
-    row = [name, f"{done:,}", f"{growth:+.1f}", f"{kept:+,.0f}", f"{collected['freed']:,}"]
+    row = [name, f"{run.done:,}", f"{run.growth:+.1f}", f"{run.kept:+,.0f}", f"{collected['freed']:,}"]
     return line, row
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))))
 
 
 def main() -> None:
@@ -290,11 +349,8 @@ def main() -> None:
         line, row = run_category(name, make_step, args)
         print(line, flush=True)
         rows.append(row)
-    header = ["category", "requests", "RSS MiB / 1,000 req", "gen0 objects / 1,000 req", "freed by gc.collect()"]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))))
+    print_table(["category", "requests", "RSS MiB / 1,000 req", "gen0 objects / 1,000 req", "freed by gc.collect()"],
+                rows)
 
 
 if __name__ == "__main__":
