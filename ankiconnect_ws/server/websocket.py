@@ -56,9 +56,8 @@ class Session:
         self.app = app
         self.protocol = protocol
         self.writer = writer
-        #: who sends the requests of this session (trusted: the handshake checked it)
-        self.caller = RequestInfo(origin=origin, trusted=True, protocol="ws",
-                                  authenticated=authenticated, session=self)
+        self.origin = origin
+        self.authenticated = authenticated
         self.opened = time.time()
         self.tasks: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(max(1, app.settings().maxInFlightPerConnection))
@@ -67,6 +66,15 @@ class Session:
         self.subscription = Subscription()
         self._events_waiting = asyncio.Event()
         self._event_writer: asyncio.Task[None] | None = None
+
+    @property
+    def caller(self) -> RequestInfo:
+        """Who sends the requests of this session (trusted: the handshake checked it).
+        Made per request rather than kept: kept, it would point back at the session and
+        make every closed session garbage that only the cycle collector frees (Anki runs
+        it every 15 minutes)."""
+        return RequestInfo(origin=self.origin, trusted=True, protocol="ws",
+                           authenticated=self.authenticated, session=self)
 
     @property
     def open(self) -> bool:
@@ -98,7 +106,7 @@ class Session:
         """For serverStatus (``clients``)."""
         sub = self.subscription
         return {
-            "origin": self.caller.origin,
+            "origin": self.origin,
             "connectedAt": int(self.opened * 1000),
             "inFlight": len(self.tasks),
             "topics": sorted(sub.topics),
@@ -111,15 +119,16 @@ class Session:
     async def handle_message(self, payload: bytes) -> None:
         """Answer one message: exactly one reply, whatever the message holds."""
         request_id: JsonValue = None
+        caller = self.caller
         try:
             try:
                 request = parse_message(payload)
             except BadRequest as exc:
                 request_id = exc.request_id
-                reply = self.app.invalid(self.caller, str(exc))
+                reply = self.app.invalid(caller, str(exc))
             else:
                 request_id = request.get("id")
-                reply = await self.app.answer(request, self.caller)
+                reply = await self.app.answer(request, caller)
         except Exception:  # a bug of ours (App.answer never raises): still answer
             log.exception("ankiconnect-ws: websocket request failed")
             reply = Reply(error="internal error, see Anki's log")

@@ -4,12 +4,16 @@ refusing a dead peer, the request-parsing messages."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import select
 import socket
+import struct
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +24,9 @@ from anki.collection import Collection
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
-from ankiconnect_ws.actions.context import Environment
+from ankiconnect_ws.actions.context import Environment, MainThread
 from ankiconnect_ws.config import Config
+from ankiconnect_ws.events import EventBus
 from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread
 from ankiconnect_ws.wire import MAX_DEPTH, TOO_DEEP, BadRequest, parse_request
@@ -36,9 +41,11 @@ HANDSHAKE = (
 
 
 @contextmanager
-def running_server(tmp_path: Path, **settings: Any) -> Iterator[tuple[ServerThread, int]]:
+def running_server(tmp_path: Path, run_on_main: MainThread | None = None,
+                   **settings: Any) -> Iterator[tuple[ServerThread, int]]:
     """A ServerThread on an ephemeral loopback port with short timeouts (``settings``
-    override them) and a status-page folder holding one index.html."""
+    override them) and a status-page folder holding one index.html; actions run inline
+    unless ``run_on_main`` says otherwise."""
     col = Collection(str(tmp_path / "c.anki2"))
     defaults: dict[str, Any] = dict(
         webBindPort=0, wsPingInterval=0.3, wsPingTimeout=0.3, headerTimeout=1.0, idleTimeout=5.0, bodyTimeout=1.0,
@@ -47,8 +54,9 @@ def running_server(tmp_path: Path, **settings: Any) -> Iterator[tuple[ServerThre
     web_root = tmp_path / "web"
     web_root.mkdir(exist_ok=True)
     (web_root / "index.html").write_text("<p>status</p>")
-    environment = Environment(collection=lambda: col, settings=lambda: config)
-    app = App(Dispatcher(environment), lambda: config, web_root=web_root)
+    bus = EventBus(lambda: config)
+    environment = Environment(collection=lambda: col, settings=lambda: config, run_on_main=run_on_main, events=bus)
+    app = App(Dispatcher(environment), lambda: config, web_root=web_root, events=bus)
     thread = ServerThread(app)
     bound: dict[str, object] = {}
     thread.start("127.0.0.1", 0, lambda address, error: bound.update(address=address, error=error))
@@ -575,3 +583,42 @@ def test_a_port_in_use_is_taken_once_it_is_free(tmp_path: Path) -> None:
         holder.close()
         thread.stop()
         col.close()
+
+
+# --- closed connections are freed at once (gc is off, as in Anki: see conftest.py) -------
+
+def the_session(thread: ServerThread) -> weakref.ref[object]:
+    """A weak reference to the one open WebSocket session."""
+    sessions = wait_until(lambda: list(thread.app.sessions), timeout=3)
+    assert len(sessions) == 1
+    return weakref.ref(sessions[0])
+
+
+def freed(ref: weakref.ref[object]) -> bool:
+    """Whether the object is freed by reference counting alone, within a second (the
+    server thread finishes with it meanwhile)."""
+    try:
+        wait_until(lambda: ref() is None, timeout=1.0, interval=0.01)
+    except AssertionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("leaving", ["close frame"])
+def test_a_closed_websocket_session_is_freed_without_the_cycle_collector(
+        server: tuple[ServerThread, int], leaving: str) -> None:
+    """Anki collects cycles every 15 minutes: a session left in a cycle (its RequestInfo
+    pointing back at it, an error whose traceback holds its frames) stays until then,
+    and a client reconnecting in a loop grows Anki's memory."""
+    thread, port = server
+    sock = open_websocket(port)
+    sock.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "subscribe", "params": {"events": "*"}}'))
+    assert json.loads(read_server_frame(sock)[1])["error"] is None
+    session = the_session(thread)
+    if leaving == "close frame":
+        sock.sendall(client_frame(Opcode.CLOSE, struct.pack("!H", 1000)))
+        assert read_server_frame(sock)[0] & 0x0F == Opcode.CLOSE.value
+        sock.close()
+    wait_until(lambda: thread.open_connections == 0 and not thread.app.sessions, timeout=3)
+    assert freed(session), "the closed session is kept by a reference cycle"
+
