@@ -19,6 +19,7 @@ from typing import TypeVarTuple, Unpack
 
 from .app import App
 from .http import HttpConnection
+from .websocket import drop_traceback
 
 __all__ = ["ServerThread"]
 
@@ -167,6 +168,8 @@ class ServerThread:
             pass  # shutting down, or closed to make room; the socket is closed by run()
         finally:
             self._connections.pop(task, None)
+            # a reset leaves its error in the reader (see websocket.drop_traceback)
+            drop_traceback(reader.exception())
 
     def _close_an_idle_connection(self) -> bool:
         """Make room for a new client: close the connection that has waited longest for a

@@ -48,6 +48,16 @@ def _is_utf8(decoder: codecs.IncrementalDecoder, data: bytes | bytearray | memor
     return True
 
 
+def drop_traceback(exc: BaseException | None) -> None:
+    """Forget where ``exc`` was raised. A closed connection's error is kept by whatever
+    reported it (the stream reader: a reset; websockets: the end of the stream) and is
+    raised again by every later read or drain; each time its traceback gains the frames
+    that awaited, which hold the connection: a reference cycle that only the cycle
+    collector frees, and Anki runs it only every 15 minutes."""
+    if exc is not None:
+        exc.__traceback__ = None
+
+
 class Session:
     """One open WebSocket connection (server thread only)."""
 

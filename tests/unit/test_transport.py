@@ -587,6 +587,12 @@ def test_a_port_in_use_is_taken_once_it_is_free(tmp_path: Path) -> None:
 
 # --- closed connections are freed at once (gc is off, as in Anki: see conftest.py) -------
 
+def reset(sock: socket.socket) -> None:
+    """Leave with a TCP reset (SO_LINGER 0), as a crashed client or a dropped network does."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
 def the_session(thread: ServerThread) -> weakref.ref[object]:
     """A weak reference to the one open WebSocket session."""
     sessions = wait_until(lambda: list(thread.app.sessions), timeout=3)
@@ -604,7 +610,7 @@ def freed(ref: weakref.ref[object]) -> bool:
     return True
 
 
-@pytest.mark.parametrize("leaving", ["close frame"])
+@pytest.mark.parametrize("leaving", ["close frame", "TCP reset"])
 def test_a_closed_websocket_session_is_freed_without_the_cycle_collector(
         server: tuple[ServerThread, int], leaving: str) -> None:
     """Anki collects cycles every 15 minutes: a session left in a cycle (its RequestInfo
@@ -619,6 +625,21 @@ def test_a_closed_websocket_session_is_freed_without_the_cycle_collector(
         sock.sendall(client_frame(Opcode.CLOSE, struct.pack("!H", 1000)))
         assert read_server_frame(sock)[0] & 0x0F == Opcode.CLOSE.value
         sock.close()
+    else:
+        reset(sock)
     wait_until(lambda: thread.open_connections == 0 and not thread.app.sessions, timeout=3)
     assert freed(session), "the closed session is kept by a reference cycle"
+
+
+def test_an_http_connection_reset_mid_body_is_freed_without_the_cycle_collector(
+        server: tuple[ServerThread, int]) -> None:
+    thread, port = server
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+    sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{")
+    connections = wait_until(lambda: list(thread._connections.values()), timeout=3)
+    connection = weakref.ref(connections[0])
+    del connections
+    reset(sock)
+    wait_until(lambda: thread.open_connections == 0, timeout=3)
+    assert freed(connection), "the reset connection (and the body it buffered) is kept by a reference cycle"
 
