@@ -187,6 +187,13 @@ class Session:
             self.app.session_closed(self)
             # let in-flight requests finish; their replies are dropped if the peer is gone
             self.close(1000)
+            # websockets' parser is a generator holding the protocol, parked until it is
+            # fed EOF (which a session that stops reading at the close frame, or at a
+            # reset, never feeds it): a cycle until Anki's 15-minute gc. Closing it ends
+            # its frame; the error that ended the stream (EOFError when the peer left
+            # without a close frame) loses its traceback into that frame.
+            self.protocol.parser.close()
+            drop_traceback(self.protocol.parser_exc)
 
     async def run(self, reader: asyncio.StreamReader) -> None:
         fragments: list[bytes] = []
