@@ -143,8 +143,10 @@ class Session:
             log.exception("ankiconnect-ws: websocket request failed")
             reply = Reply(error="internal error, see Anki's log")
         self.send_text(encode_reply({"id": request_id, **reply.envelope()}))
-        with contextlib.suppress(ConnectionError):
+        try:
             await self.writer.drain()
+        except ConnectionError as exc:
+            drop_traceback(exc)  # the peer left while its request ran
 
     # --- events ----------------------------------------------------------------------
 

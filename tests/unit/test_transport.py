@@ -648,3 +648,22 @@ def test_an_http_connection_reset_mid_body_is_freed_without_the_cycle_collector(
     wait_until(lambda: thread.open_connections == 0, timeout=3)
     assert freed(connection), "the reset connection (and the body it buffered) is kept by a reference cycle"
 
+
+def test_a_websocket_that_leaves_while_its_request_runs_is_freed_after_the_reply(tmp_path: Path) -> None:
+    """The request outlives its connection (it runs on Anki's main thread); writing its
+    reply raises the reader's reset error again, which must not tie the session up."""
+    release = threading.Event()
+
+    async def held_main_thread(fn: Any) -> Any:  # Anki's main thread, busy until released
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 5)
+        return fn()
+
+    with running_server(tmp_path, run_on_main=held_main_thread) as (thread, port):
+        sock = open_websocket(port)
+        sock.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "findNotes", "params": {"query": ""}}'))
+        session = the_session(thread)
+        wait_until(lambda: (s := session()) is not None and s.tasks, timeout=3)  # type: ignore[attr-defined]
+        reset(sock)
+        wait_until(lambda: thread.open_connections == 0 and not thread.app.sessions, timeout=3)
+        release.set()
+        assert freed(session), "the session whose peer left mid-request is kept by a reference cycle"
