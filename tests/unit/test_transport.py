@@ -5,6 +5,7 @@ refusing a dead peer, the request-parsing messages."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import http.client
 import json
 import select
@@ -25,6 +26,7 @@ from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
 from ankiconnect_ws.actions.context import Environment, MainThread
+from ankiconnect_ws._deps import ServerProtocol
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.events import EventBus
 from ankiconnect_ws.protocol import Dispatcher
@@ -667,3 +669,19 @@ def test_a_websocket_that_leaves_while_its_request_runs_is_freed_after_the_reply
         wait_until(lambda: thread.open_connections == 0 and not thread.app.sessions, timeout=3)
         release.set()
         assert freed(session), "the session whose peer left mid-request is kept by a reference cycle"
+
+
+def test_websocket_handshakes_leave_no_protocol_objects_behind(server: tuple[ServerThread, int]) -> None:
+    """The handshake builds its response with a websockets protocol of its own, whose
+    parser (a generator) holds it: refused or accepted, it must not stay in a cycle."""
+    thread, port = server
+    protocols = lambda: sum(1 for o in gc.get_objects() if type(o) is ServerProtocol)  # noqa: E731
+    before = protocols()
+    assert exchange(port, HANDSHAKE.replace(b"\r\n\r\n", b"\r\n" + UNTRUSTED + b"\r\n"))[0] == 403
+    sock = open_websocket(port)
+    sock.close()
+    wait_until(lambda: thread.open_connections == 0 and not thread.app.sessions, timeout=3)
+    try:
+        wait_until(lambda: protocols() == before, timeout=1.0, interval=0.01)
+    except AssertionError:
+        raise AssertionError(f"{protocols() - before} websockets protocols kept by reference cycles") from None
