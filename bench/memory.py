@@ -83,10 +83,11 @@ def _server_figures():
     return None
 
 
-def _census(top=12):
-    """The most numerous objects gc tracks, by type (what a leak is made of)."""
-    counts = Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.get_objects())
-    return dict(counts.most_common(top))
+def _census(least=20):
+    """How many objects gc tracks, by type (with at least ``least`` of them): compare two
+    censuses to see what a leak is made of."""
+    counts = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+    return {name: count for name, count in counts.items() if count >= least}
 
 
 def _check():
@@ -129,7 +130,7 @@ class Probe:
     def gc(self, collect: bool = False, census: bool = False) -> dict[str, Any]:
         """Ask the probe add-on; its answer comes from Anki's main thread. ``server``: the
         server's bookkeeping (open sessions, event subscribers, connections); ``census``:
-        the most numerous objects by type."""
+        how many objects gc tracks, by type."""
         self.serial += 1
         request = self.anki.base / "gc-probe.request"
         request.with_suffix(".tmp").write_text(json.dumps({"serial": self.serial, "collect": collect,
