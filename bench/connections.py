@@ -17,7 +17,8 @@ Categories, each on a fresh Anki (1,000 Basic notes), ``--connections`` times:
     it after ``headerTimeout`` (1 s, its minimum; ``--every`` of them at once);
   * ``WebSocket gone mid-request``: a ``notesInfo`` of 1,000 notes (Anki's main thread), a
     ``version`` that overtakes it (so the server has read both), then a reset (odd
-    connections) or a plain TCP close without a close frame (even ones).
+    connections) or a plain TCP close without a close frame (even ones); then a
+    ``deckNames`` on the kept HTTP connection, answered after notesInfo has run.
 
 Measured as in memory.py (RSS slope and gc gen0 count per 1,000 connections after
 ``--warmup``, descriptors, what a final ``gc.collect()`` frees), plus the server's own
@@ -185,11 +186,17 @@ def websocket_gone_mid_request(session: Session, overtaken: list[int]) -> Step:
         if ws.receive()["id"] == "quick":
             overtaken[0] += 1  # notesInfo was still running when the client left
         (ws.reset if n % 2 else ws.drop)()
+        # the main thread answers in turn: once this is answered, notesInfo has ended
+        # too (otherwise the jobs pile up and the figures measure the queue)
+        session.http.call("deckNames")
     return step
 
 
-def settle(probe: Probe, baseline: dict[str, int], seconds: float = 30) -> dict[str, int]:
-    """The server's bookkeeping once it is back to ``baseline`` (or after ``seconds``)."""
+def settle(session: Session, baseline: dict[str, int], seconds: float = 30) -> dict[str, int]:
+    """The server's bookkeeping once it is back to ``baseline`` (or after ``seconds``),
+    after every job queued for the main thread has run."""
+    session.http.call("deckNames")
+    probe = session.probe
     deadline = time.monotonic() + seconds
     while True:
         figures = probe.gc()["server"]
@@ -205,7 +212,7 @@ def run_category(name: str, make_step: Callable[[Session], Step], args: argparse
         probe = session.probe
         baseline = probe.gc()["server"]
         run = drive(probe, make_step(session), args.connections, args)
-        server = settle(probe, baseline)
+        server = settle(session, baseline)
         settled_rss, settled_fds = probe.rss_kib() / 1024, probe.fds()
         collected = probe.gc(collect=True)
         after_rss = probe.rss_kib() / 1024
