@@ -43,7 +43,7 @@ from collections.abc import Callable
 from typing import Any
 
 from _anki import machine
-from memory import Probe, Session, Step, drive, print_table
+from memory import Session, Step, drive, print_table
 
 UNTRUSTED = "http://evil.example"
 API_KEY = "bench-key"

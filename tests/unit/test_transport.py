@@ -25,8 +25,8 @@ from anki.collection import Collection
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
-from ankiconnect_ws.actions.context import Environment, MainThread
 from ankiconnect_ws._deps import ServerProtocol
+from ankiconnect_ws.actions.context import Environment, MainThread
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.events import EventBus
 from ankiconnect_ws.protocol import Dispatcher
@@ -675,7 +675,9 @@ def test_websocket_handshakes_leave_no_protocol_objects_behind(server: tuple[Ser
     """The handshake builds its response with a websockets protocol of its own, whose
     parser (a generator) holds it: refused or accepted, it must not stay in a cycle."""
     thread, port = server
-    protocols = lambda: sum(1 for o in gc.get_objects() if type(o) is ServerProtocol)  # noqa: E731
+    def protocols() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is ServerProtocol)
+
     before = protocols()
     assert exchange(port, HANDSHAKE.replace(b"\r\n\r\n", b"\r\n" + UNTRUSTED + b"\r\n"))[0] == 403
     sock = open_websocket(port)
