@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import ClientConnection
 
 from bench.anki_process import AnkiProcess
 
@@ -101,6 +102,16 @@ def test_a_config_saved_in_anki_moves_the_listener_at_once(tmp_path: Path) -> No
         process.stop()
 
 
+def _start_batch(watcher: ClientConnection, ws: ClientConnection, front: str, count: int) -> None:
+    """Send an addNotes of ``count`` notes (request id "add") on ``ws``; return once its
+    first slice is in, seen by ``watcher``: the batch is under way."""
+    subscribe(watcher, ["note"])
+    notes = [{"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"{front} {i}", "Back": "b"}}
+             for i in range(count)]
+    ws.send(json.dumps({"id": "add", "action": "addNotes", "params": {"notes": notes}}))
+    next_event(watcher, "note.added", timeout=60)
+
+
 def test_a_batch_in_flight_when_the_profile_closes_is_added_whole(tmp_path: Path) -> None:
     """addNotes runs in slices, with Anki's own turns between them. A profile closed
     between two slices made the rest fail: the client was told "collection is not
@@ -108,11 +119,7 @@ def test_a_batch_in_flight_when_the_profile_closes_is_added_whole(tmp_path: Path
     process = AnkiProcess(tmp_path / "close-mid-batch")
     try:
         with process.ws() as watcher, process.ws() as ws:
-            subscribe(watcher, ["note"])
-            notes = [{"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"mid-batch {i}", "Back": "b"}}
-                     for i in range(4000)]
-            ws.send(json.dumps({"id": "add", "action": "addNotes", "params": {"notes": notes}}))
-            next_event(watcher, "note.added", timeout=60)  # the first slice is in: the batch is under way
+            _start_batch(watcher, ws, "mid-batch", 4000)
             ws.send(json.dumps({"id": "close", "action": "unloadProfile"}))
             replies = {}
             while len(replies) < 2:
@@ -166,11 +173,7 @@ def test_a_batch_in_flight_when_anki_starts_to_sync_is_added_whole(tmp_path: Pat
     process = AnkiProcess(base)
     try:
         with process.ws() as watcher, process.ws() as ws:
-            subscribe(watcher, ["note"])
-            notes = [{"deckName": "Default", "modelName": "Basic", "fields": {"Front": f"sync-batch {i}", "Back": "b"}}
-                     for i in range(8000)]
-            ws.send(json.dumps({"id": "add", "action": "addNotes", "params": {"notes": notes}}))
-            next_event(watcher, "note.added", timeout=60)  # the first slice is in: the batch is under way
+            _start_batch(watcher, ws, "sync-batch", 8000)
             (base / "sync-start").write_text("1")
             reply = json.loads(ws.recv(timeout=120))
             assert 0 < int((base / "sync-start-notes").read_text()) < 8000  # the sync began mid-batch
