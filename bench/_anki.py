@@ -18,14 +18,7 @@ def start_anki(name: str = "bench", files: dict[str, str | bytes] | None = None,
     """Start Anki on a fresh base; ``files`` (path relative to the base -> content) are
     written before Anki starts, e.g. an extra add-on under ``addons21/``."""
     base = Path(tempfile.mkdtemp(prefix=f"ankiconnect-ws-{name}-")) / "base"
-    for relative, content in (files or {}).items():
-        target = base / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content)
-    return AnkiProcess(base, **kwargs)
+    return AnkiProcess(base, files=files, **kwargs)
 
 
 def percentile(values: list[float], p: float) -> float:

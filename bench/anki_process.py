@@ -57,11 +57,20 @@ class ApiCalls:
 class AnkiProcess(ApiCalls):
     def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None,
                  extra_profiles: tuple[str, ...] = (), python: str = sys.executable,
-                 args: tuple[str, ...] = ()) -> None:
+                 args: tuple[str, ...] = (), files: dict[str, str | bytes] | None = None) -> None:
         """``python``: the interpreter whose Anki runs (tests/install: a stock one);
-        ``args``: more options for ``python -m ankiconnect_ws run``."""
+        ``args``: more options for ``python -m ankiconnect_ws run``; ``files`` (path
+        relative to ``base`` -> content) are written before Anki starts, e.g. a probe
+        add-on as ``addons21/<name>/__init__.py``."""
         self.base = base
         base.mkdir(parents=True, exist_ok=True)
+        for relative, content in (files or {}).items():
+            target = base / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content)
         for name in extra_profiles:
             from ankiconnect_ws.cli import prepare_base
 

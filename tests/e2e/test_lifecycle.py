@@ -78,10 +78,7 @@ def test_a_config_saved_in_anki_moves_the_listener_at_once(tmp_path: Path) -> No
     """The "cannot listen" notice says to change webBindPort in the config: saving it
     must open the listener there, not wait for a profile switch the user does not know of."""
     base = tmp_path / "config-editor"
-    probe = base / "addons21" / "config_editor_probe"
-    probe.mkdir(parents=True)
-    (probe / "__init__.py").write_text(CONFIG_EDITOR_PROBE)
-    process = AnkiProcess(base)
+    process = AnkiProcess(base, files={"addons21/config_editor_probe/__init__.py": CONFIG_EDITOR_PROBE})
     try:
         with process.ws() as ws:
             def address() -> str:
@@ -167,10 +164,7 @@ def test_a_batch_in_flight_when_anki_starts_to_sync_is_added_whole(tmp_path: Pat
     sync starting between two slices of addNotes made the rest of the batch fail, after
     part of it was added (9,379 of 20,000 in one probe)."""
     base = tmp_path / "sync-mid-batch"
-    probe = base / "addons21" / "sync_probe"
-    probe.mkdir(parents=True)
-    (probe / "__init__.py").write_text(SYNC_PROBE)
-    process = AnkiProcess(base)
+    process = AnkiProcess(base, files={"addons21/sync_probe/__init__.py": SYNC_PROBE})
     try:
         with process.ws() as watcher, process.ws() as ws:
             _start_batch(watcher, ws, "sync-batch", 8000)

@@ -119,18 +119,14 @@ _timer.start(20)
 '''
 
 
-def install_probe(base: Path) -> None:
-    """Put the probe add-on into ``base`` before Anki starts there."""
-    probe = base / "addons21" / "modal_probe"
-    probe.mkdir(parents=True)
-    (probe / "__init__.py").write_text(PROBE)
+#: the probe add-on, for AnkiProcess to write before Anki starts
+PROBE_FILES = {"addons21/modal_probe/__init__.py": PROBE}
 
 
 @pytest.fixture(scope="module")
 def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiProcess]:
     base = tmp_path_factory.mktemp("anki-modal")
-    install_probe(base)
-    process = AnkiProcess(base)
+    process = AnkiProcess(base, files=PROBE_FILES)
     try:
         yield process
     finally:
@@ -202,8 +198,7 @@ def test_a_headless_exit_is_not_held_by_a_modal_box(tmp_path: Path) -> None:
     wait for it - Anki shows one, for example, when a page's request fails as the page
     is replaced."""
     base = tmp_path / "anki-exit-modal"
-    install_probe(base)
-    anki = AnkiProcess(base)
+    anki = AnkiProcess(base, files=PROBE_FILES)
     try:
         anki("deckNames")
         (base / "modal-trigger").write_text("1")
@@ -221,8 +216,7 @@ def test_a_headless_exit_is_not_held_by_a_page_alert(tmp_path: Path, where: str)
     waits for its editor's script: without a screen nobody closes the alert, so the
     exit must (it took the CLI's 30 s stop timeout and a kill in a fuzz run)."""
     base = tmp_path / "anki-exit-alert"
-    install_probe(base)
-    anki = AnkiProcess(base)
+    anki = AnkiProcess(base, files=PROBE_FILES)
     try:
         anki("addNote", note={"deckName": "Default", "modelName": "Basic", "fields": {"Front": "f", "Back": "b"}})
         (base / "alert-where").write_text(where)
