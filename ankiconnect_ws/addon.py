@@ -94,6 +94,8 @@ class AddOn:
             post_later=self.poster.post_later,
             watchdog=lambda fn: self.poster.repeating(WATCHDOG_MS, fn),
             after_turn=self.events.after_jobs,
+            # replies wait for change detection only while it runs (someone subscribed)
+            results_wait_for_turn=lambda: self.events.active,
         )
         # The first subscription (server thread) switches change detection on (main
         # thread). Through the runner's queue, so it runs before any action a client

@@ -110,7 +110,8 @@ def test_a_turns_changes_are_observed_before_its_jobs_complete() -> None:
     seen: list[list[bool]] = []
     futures: list[Any] = []
     runner = MainThreadRunner(posted.append, post_later=lambda fn, ms: later.append(fn),
-                              after_turn=lambda: seen.append([f.done() for f in futures]))
+                              after_turn=lambda: seen.append([f.done() for f in futures]),
+                              results_wait_for_turn=lambda: True)
 
     def fail() -> None:
         raise ActionError("no")
@@ -122,6 +123,17 @@ def test_a_turns_changes_are_observed_before_its_jobs_complete() -> None:
     assert futures[0].result(0) == 1 and str(futures[1].exception(0)) == "no" and not futures[2].done()
     later.pop()()  # the slice is a turn of its own
     assert seen[1] == [True, True, False] and futures[2].result(0) == "sliced"
+
+
+def test_without_change_detection_each_job_completes_as_it_ends() -> None:
+    """Nobody subscribed: replies need not wait for the turn's end, and the server
+    thread answers while the turn goes on (no burst after it, which held Anki's timers)."""
+    posted: list[Callable[[], None]] = []
+    futures: list[Any] = []
+    runner = MainThreadRunner(posted.append, results_wait_for_turn=lambda: False)
+    futures += [runner.submit(lambda: futures[0].done()), runner.submit(lambda: futures[0].done())]
+    posted.pop()()
+    assert [f.result(0) for f in futures] == [False, True]  # the first was done when the second ran
 
 
 def test_a_failed_job_is_freed_at_once() -> None:
