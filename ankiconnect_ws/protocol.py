@@ -18,7 +18,7 @@ import hmac
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar, Union
 
 from . import errors, validation
 from .actions import registry
@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 #: a request read by the transport (checked against the schema), or a ``multi`` item
 #: (any JSON object: upstream checks items no further)
-Asked: TypeAlias = Request | JsonObject
+Asked = Union[Request, JsonObject]
 
 
 @dataclass(frozen=True)

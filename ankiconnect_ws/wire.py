@@ -16,9 +16,11 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NoReturn, Required, TypeAlias, TypedDict, Union
+from typing import NoReturn, TypedDict, Union
 
 import orjson
+
+from .schema.hints import Required
 
 __all__ = [
     "JsonValue", "JsonObject", "Request", "BadRequest", "parse_request", "parse_message", "validate_request",
@@ -34,9 +36,9 @@ TOO_DEEP = f"request nested too deeply: more than {MAX_DEPTH} levels of arrays a
 
 #: A value JSON can carry. Read-only (Sequence, Mapping), so that a ``list[int]`` or a
 #: ``dict[str, str]`` is one too; the parsers below return lists and dicts.
-JsonValue: TypeAlias = Union[None, bool, int, float, str, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
+JsonValue = Union[None, bool, int, float, str, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
 #: A JSON object: an action's parameters, a ``multi`` item, an event's data, a figure.
-JsonObject: TypeAlias = dict[str, JsonValue]
+JsonObject = dict[str, JsonValue]
 
 
 class Request(TypedDict, total=False):

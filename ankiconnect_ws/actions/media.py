@@ -48,7 +48,10 @@ async def retrieveMediaFile(filename: str) -> str | Literal[False]:
 def getMediaFilesNames(pattern: str = "*") -> list[str]:
     if not isinstance(pattern, str) or any(sep in pattern for sep in ("/", "\\", "\0")):
         raise ActionError(errors.MEDIA_INVALID_PATTERN.format(pattern))
-    return sorted(glob.glob(pattern, root_dir=col().media.dir()))
+    # glob's root_dir needs Python 3.10; the pattern has no separator, so a match's
+    # last part is its name in the folder
+    folder = glob.escape(col().media.dir())
+    return sorted(os.path.basename(path) for path in glob.glob(os.path.join(folder, pattern)))
 
 
 @action()

@@ -1,9 +1,9 @@
 """Every event the bus sends, with the shape of its ``data``: the one description the
 AsyncAPI document (ankiconnect_ws/schema) is generated from, and that docs/events.md
 describes in words. hooks.py and changes.py build these dicts.
-
-No ``from __future__ import annotations``: TypedDicts must see their hints as types.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TypedDict

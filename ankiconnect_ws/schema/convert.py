@@ -16,9 +16,9 @@ import textwrap
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, Required, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from .hints import Keywords, Lenient, is_open
+from .hints import Keywords, Lenient, NotRequired, Required, is_open
 
 __all__ = ["Converter", "rebase_refs", "standalone", "defs_used", "JSON_TYPES", "is_typeddict"]
 
@@ -30,8 +30,12 @@ JSON_TYPES: dict[Any, str] = {bool: "boolean", int: "integer", float: "number", 
 DEFS_PREFIX = "#/$defs/"
 
 
+#: ``X | Y`` (Python 3.10+); this builder runs on 3.11+, the add-on it builds on 3.9 too
+_UNION_TYPE = getattr(types, "UnionType", Union)
+
+
 def is_typeddict(hint: Any) -> bool:
-    return isinstance(hint, type) and typing.is_typeddict(hint)
+    return isinstance(hint, type) and hasattr(hint, "__required_keys__") and issubclass(hint, dict)
 
 
 class Converter:
@@ -57,7 +61,7 @@ class Converter:
             return self.schema(get_args(hint)[0])
         if origin is Literal:
             return _literal(get_args(hint))
-        if origin in (Union, types.UnionType):
+        if origin in (Union, _UNION_TYPE):
             return _union([self.schema(each) for each in get_args(hint)])
         if origin in (list, Sequence, set, frozenset):
             (item,) = get_args(hint) or (Any,)

@@ -14,10 +14,18 @@ action modules can use it without importing the schema builder.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["Keywords", "Lenient", "open_keys", "is_open", "TRUTHINESS", "UPSTREAM_CHECK"]
+__all__ = ["Keywords", "Lenient", "open_keys", "is_open", "TRUTHINESS", "UPSTREAM_CHECK", "Required", "NotRequired"]
+
+#: Python 3.11's TypedDict markers, for the TypedDicts' hints. Those hints are text that
+#: only the schema builder evaluates, on Python 3.11+. Anki up to 25.02 runs Python 3.9,
+#: which lacks these: there the built add-on's schemas come prebuilt, nothing evaluates
+#: the hints, and the names only need to exist.
+Required: Any = getattr(typing, "Required", None)
+NotRequired: Any = getattr(typing, "NotRequired", None)
 
 T = TypeVar("T", bound=type)
 

@@ -284,10 +284,14 @@ class HttpConnection:
 async def _read_with_timeout(reader: asyncio.StreamReader, timeout: float) -> bytes:
     # asyncio.timeout (3.11+) costs far less than wait_for, which wraps every read in a
     # new task: the difference is visible in requests per second on keep-alive.
-    if hasattr(asyncio, "timeout"):
-        async with asyncio.timeout(timeout):
+    # Anki up to 25.02 runs Python 3.9, which has only wait_for.
+    if _timeout is not None:
+        async with _timeout(timeout):
             return await reader.read(READ_SIZE)
     return await asyncio.wait_for(reader.read(READ_SIZE), timeout)
+
+
+_timeout = getattr(asyncio, "timeout", None)
 
 
 class _TooLarge(Exception):

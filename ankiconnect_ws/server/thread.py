@@ -15,7 +15,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVarTuple, Unpack
+from typing import Optional
 
 from .app import App
 from .http import HttpConnection
@@ -25,8 +25,7 @@ __all__ = ["ServerThread"]
 
 log = logging.getLogger("ankiconnect_ws.server")
 
-BoundCallback = Callable[[tuple[str, int] | None, str | None], None]
-Args = TypeVarTuple("Args")
+BoundCallback = Callable[[Optional[tuple[str, int]], Optional[str]], None]
 
 
 #: seconds between tries of a port in use
@@ -63,7 +62,7 @@ class ServerThread:
         """Connections being served right now (HTTP and WebSocket)."""
         return len(self._connections)
 
-    def call(self, fn: Callable[[Unpack[Args]], object], *args: Unpack[Args]) -> None:
+    def call(self, fn: Callable[..., object], *args: object) -> None:
         """Run ``fn(*args)`` on the server thread soon (e.g. publishing an event);
         dropped once the loop is closed (Anki is exiting)."""
         with contextlib.suppress(RuntimeError):

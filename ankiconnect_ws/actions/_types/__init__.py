@@ -10,8 +10,10 @@ objects, aliases for values that need a word more than their Python type (see
 field's description (read from the source by :func:`ankiconnect_ws.schema.convert.field_docs`).
 Hints are documentation and schema only: nothing checks them when an action runs.
 
-No module here uses ``from __future__ import annotations``: TypedDicts must see
-``NotRequired`` as a type, not as text.
+The hints are text at run time (``from __future__ import annotations``): only the schema
+builder evaluates them, on Python 3.11+, when the add-on is built or run from a checkout.
+The built add-on ships the schemas it made, so Anki on Python 3.9 never evaluates them.
+Aliases used as values (``IntOrText = Union[int, str]``) are spelt the 3.9 way.
 """
 
 from .cards import (  # noqa: F401

@@ -1,11 +1,10 @@
 """Shapes of cards, reviews and Anki's GUI windows: card ids, answers, card and
 review information, the Add window's note and the reviewer's current card.
-
-No ``from __future__ import annotations`` here: TypedDicts must see ``NotRequired`` as
-a type, not as text (see the package's docstring).
 """
 
-from typing import Annotated, Literal, TypedDict
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypedDict, Union
 
 from ...schema.hints import Keywords, open_keys
 from .common import OWN_CHECK, FieldText, Tags
@@ -118,4 +117,4 @@ class AddDialogClosed(TypedDict):
 # --- shapes only the schema needs --------------------------------------------------------
 
 #: setSpecificValueOfCard: false for bad input, [true] once saved, [[false, why]] if not
-SpecificValueOutcome = Literal[False] | tuple[Literal[True]] | tuple[tuple[Literal[False], str]]
+SpecificValueOutcome = Union[Literal[False], tuple[Literal[True]], tuple[tuple[Literal[False], str]]]

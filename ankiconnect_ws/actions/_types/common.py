@@ -1,11 +1,10 @@
 """Markers and value shapes every domain uses: how lenient a parameter is, flags, ids,
 field texts, tags, file paths.
-
-No ``from __future__ import annotations`` here: TypedDicts must see ``NotRequired`` as
-a type, not as text (see the package's docstring).
 """
 
-from typing import Annotated, TypedDict
+from __future__ import annotations
+
+from typing import Annotated, Optional, TypedDict, Union
 
 from ...schema.hints import TRUTHINESS, UPSTREAM_CHECK, Keywords, Lenient
 
@@ -26,11 +25,11 @@ OWN_CHECK = Lenient("checked by the action, with its own error text")
 #: a flag read by its truthiness, as upstream (``0``, ``""`` and ``null`` are false)
 Flag = Annotated[bool, Lenient(TRUTHINESS)]
 #: an id some actions take as a number or as its text (they convert with ``int()``)
-IntOrText = int | str
+IntOrText = Union[int, str]
 #: a field's value: text; a number is stored as its text, null as ""
-FieldText = str | int | float | None
+FieldText = Optional[Union[str, int, float]]
 #: tags as one string or as a list of strings
-Tags = Annotated[str | list[str], OWN_CHECK]
+Tags = Annotated[Union[str, list[str]], OWN_CHECK]
 #: tags as one space-separated string
 TagString = Annotated[str, Keywords(description="space-separated tags"), OWN_CHECK]
 #: a file path on the Anki host, checked by the action ("path must be a file path string")

@@ -1,12 +1,10 @@
-"""Shapes of note types (models), their card templates and fields, and of deck options.
+"""Shapes of note types (models), their card templates and fields, and of deck options."""
 
-No ``from __future__ import annotations`` here: TypedDicts must see ``NotRequired`` as
-a type, not as text (see the package's docstring).
-"""
+from __future__ import annotations
 
-from typing import Annotated, Any, NotRequired, Required, TypedDict
+from typing import Annotated, Any, TypedDict
 
-from ...schema.hints import TRUTHINESS, Keywords, Lenient, open_keys
+from ...schema.hints import NotRequired, Required, TRUTHINESS, Keywords, Lenient, open_keys
 from .common import IntOrText
 
 

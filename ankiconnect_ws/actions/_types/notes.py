@@ -1,12 +1,10 @@
-"""Shapes of notes and media: the notes to add or update, and what note actions answer.
+"""Shapes of notes and media: the notes to add or update, and what note actions answer."""
 
-No ``from __future__ import annotations`` here: TypedDicts must see ``NotRequired`` as
-a type, not as text (see the package's docstring).
-"""
+from __future__ import annotations
 
-from typing import Annotated, Any, NotRequired, Required, TypedDict
+from typing import Annotated, Any, TypedDict, Union
 
-from ...schema.hints import UPSTREAM_CHECK, Keywords, Lenient, open_keys
+from ...schema.hints import NotRequired, Required, UPSTREAM_CHECK, Keywords, Lenient, open_keys
 from .common import OWN_CHECK, FieldText, Flag, IntOrText, Tags
 
 #: note ids, checked by the action ("notes must be a list of note ids")
@@ -29,7 +27,7 @@ class MediaSpec(TypedDict, total=False):
     deleteExisting: Flag
 
 
-Media = MediaSpec | list[MediaSpec]
+Media = Union[MediaSpec, list[MediaSpec]]
 
 
 @open_keys

@@ -1,19 +1,18 @@
 """Shapes of the API itself: ``multi``, permissions, event subscriptions and
 ``serverStatus``.
-
-No ``from __future__ import annotations`` here: TypedDicts must see ``NotRequired`` as
-a type, not as text (see the package's docstring).
 """
 
-from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict, Union
 
 from ...events.bus import ALL, TOPICS
-from ...schema.hints import Keywords, open_keys
+from ...schema.hints import NotRequired, Required, Keywords, open_keys
 from .common import OWN_CHECK
 
 #: an event topic, or "*" for all
 Topic = Annotated[str, Keywords(enum=[*TOPICS, ALL])]
-Topics = Annotated[Topic | Annotated[list[Topic], Keywords(minItems=1)], OWN_CHECK]
+Topics = Annotated[Union[Topic, Annotated[list[Topic], Keywords(minItems=1)]], OWN_CHECK]
 #: an event sequence number
 Seq = Annotated[int, Keywords(minimum=0), OWN_CHECK]
 
