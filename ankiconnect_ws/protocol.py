@@ -16,7 +16,7 @@ import asyncio
 import functools
 import hmac
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
@@ -76,11 +76,16 @@ def _shaped(result: JsonValue, version: JsonValue) -> Reply:
     return Reply(result, bare=bare)
 
 
-def _invoke(func: Callable[..., Any], params: JsonValue) -> Any:
+def _invoke(spec: registry.ActionSpec, params: JsonValue) -> Any:
     """``func(**params)``: the action's own call (a coroutine for an async action).
     ``params`` is unchecked in ``multi`` items: anything but an object fails with
-    Python's own TypeError, as upstream."""
-    return func(**params)  # type: ignore[arg-type]
+    Python's own TypeError, as upstream. A missing or unknown parameter gets upstream's
+    text on every Python (see registry.py)."""
+    if isinstance(params, Mapping):
+        message = spec.binding_error(params)
+        if message is not None:
+            raise TypeError(message)
+    return spec.func(**params)  # type: ignore[arg-type]
 
 
 def _failure(exc: Exception) -> Reply:
@@ -178,10 +183,10 @@ class Dispatcher:
         environment = self.environment
         if spec.is_async:
             with bind(environment, info, self):
-                return await _invoke(spec.func, params)
+                return await _invoke(spec, params)
         if not spec.main_thread:
             with bind(environment, info, self):
-                return _invoke(spec.func, params)
+                return _invoke(spec, params)
 
         def job() -> JsonValue:
             with bind(environment, info, self):
@@ -199,7 +204,7 @@ class Dispatcher:
         """Call a main-thread action (on the main thread, environment bound)."""
         if spec.needs_collection and self.environment.collection() is None:
             raise errors.CollectionUnavailable()
-        return _invoke(spec.func, params)
+        return _invoke(spec, params)
 
     # --- multi ------------------------------------------------------------------------
 

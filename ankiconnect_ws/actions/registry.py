@@ -6,9 +6,11 @@ A new action is one function in the right domain module::
     def deckNames() -> list[str]:
         return col().decks.all_names()
 
-Parameters arrive as keyword arguments, as in AnkiConnect, so a missing or unknown
-parameter produces the same ``TypeError`` text upstream gives (we set ``__qualname__``
-to ``AnkiConnect.<name>`` for that, Python >= 3.10 builds the message from it).
+Parameters arrive as keyword arguments, as in AnkiConnect, and a missing or unknown
+parameter is answered with the ``TypeError`` text upstream's Python (3.10+) gives:
+``AnkiConnect.createDeck() missing 1 required positional argument: 'deck'``. Clients
+match that text, and Python 3.9 (Anki up to 25.02) words it without the class name, so
+:meth:`ActionSpec.binding_error` writes it, on every Python, before the call.
 
 Where an action runs:
 
@@ -24,12 +26,14 @@ Where an action runs:
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-__all__ = ["ActionSpec", "action", "REGISTRY", "lookup", "names"]
+__all__ = ["ActionSpec", "action", "REGISTRY", "lookup", "names", "call_with"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,74 @@ class ActionSpec:
     #: ``async`` action reaches the collection through ``col()`` inside ``on_main``,
     #: which raises that same error when none is open; pure actions never touch it.
     needs_collection: bool
+    #: what Python checks when it binds the params (keyword arguments) to ``func``
+    signature: _Signature = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signature", _Signature.of(self.func))
+
+    def binding_error(self, params: Mapping[str, object]) -> str | None:
+        """The TypeError text ``func(**params)`` raises on Python 3.10+ for a missing or
+        unknown parameter (None: they bind)."""
+        return self.signature.binding_error(self.func.__qualname__, params)
+
+
+@dataclass(frozen=True)
+class _Signature:
+    #: the parameters a keyword may name, in order
+    positional: tuple[str, ...]
+    keyword_only: tuple[str, ...]
+    #: those without a default
+    required: tuple[str, ...]
+    required_keyword_only: tuple[str, ...]
+    #: ``**kwargs``: any other keyword is accepted
+    any_keyword: bool
+
+    @classmethod
+    def of(cls, func: Callable[..., Any]) -> _Signature:
+        parameters = inspect.signature(func).parameters.values()
+        positional = [p for p in parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        keyword_only = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        return cls(
+            positional=tuple(p.name for p in positional),
+            keyword_only=tuple(p.name for p in keyword_only),
+            required=tuple(p.name for p in positional if p.default is p.empty),
+            required_keyword_only=tuple(p.name for p in keyword_only if p.default is p.empty),
+            any_keyword=any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters),
+        )
+
+    def binding_error(self, name: str, params: Mapping[str, object]) -> str | None:
+        # In CPython's order: the first unknown keyword, then the missing positional
+        # parameters, then the missing keyword-only ones.
+        if not self.any_keyword:
+            for key in params:
+                if key not in self.positional and key not in self.keyword_only:
+                    return f"{name}() got an unexpected keyword argument '{key}'"
+        for kind, required in (("positional", self.required), ("keyword-only", self.required_keyword_only)):
+            missing = [key for key in required if key not in params]
+            if missing:
+                plural = "s" if len(missing) > 1 else ""
+                return f"{name}() missing {len(missing)} required {kind} argument{plural}: {_listed(missing)}"
+        return None
+
+
+def call_with(func: Callable[..., T], name: str, params: Mapping[str, Any]) -> T:
+    """``func(**params)``, a missing or unknown parameter answered as if ``func`` were the
+    action ``name`` (for an action that hands its params on to a helper)."""
+    message = _Signature.of(func).binding_error(f"AnkiConnect.{name}", params)
+    if message is not None:
+        raise TypeError(message)
+    return func(**params)
+
+
+def _listed(names: list[str]) -> str:
+    """``'a'``, ``'a' and 'b'``, ``'a', 'b', and 'c'``: as Python lists missing arguments."""
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
 
 
 REGISTRY: dict[str, ActionSpec] = {}

@@ -23,7 +23,7 @@ from .._types import (
     TemplateTexts,
 )
 from ..context import col
-from ..registry import action
+from ..registry import action, call_with
 from ._notetype import NotetypeDict, check_templates, editable_model, find_named, model_by_id, model_named, save
 
 # {{...}} tags without "#", "/" or "}" inside: section tags are left out, {{^X}} is kept.
@@ -179,7 +179,7 @@ def findAndReplaceInModels(**params: Any) -> int:
     clients') form nested in ``model`` is accepted too."""
     if set(params) == {"model"} and isinstance(params["model"], dict):
         params = params["model"]
-    return _find_and_replace_in_models(**params)
+    return call_with(_find_and_replace_in_models, "findAndReplaceInModels", params)
 
 
 def _find_and_replace_in_models(
@@ -204,9 +204,6 @@ def _find_and_replace_in_models(
             save(notetype)
             changed_count += 1
     return changed_count
-
-
-_find_and_replace_in_models.__qualname__ = "AnkiConnect.findAndReplaceInModels"  # same TypeError text
 
 
 def _replace_in_model(
