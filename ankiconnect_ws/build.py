@@ -62,16 +62,35 @@ class AnkiRelease:
 
     @property
     def point_version(self) -> int:
-        """Anki's ``int_version()`` of this release, e.g. 250700 for 25.7."""
+        """The number Anki's add-on manager compares a manifest's min/max_point_version
+        with: ``int_version()`` from 23.10 on (250700 for 25.7), the last part of the
+        version before (66 for 2.1.66, its ``point_version()``)."""
         parts = [int(part) for part in self.version.split(".")] + [0]
+        if parts[0] == 2:
+            return parts[2]
         return parts[0] * 10_000 + parts[1] * 100 + parts[2]
+
+    @property
+    def qt_extra(self) -> str:
+        """The extra of ``aqt`` that brings the Qt Anki's own build of it uses: ``qt6``
+        up to 24.11, none in 25.02 (Qt is a plain dependency), ``qt`` from 25.07 on."""
+        if self.point_version < 250200:
+            return "[qt6]"
+        return "" if self.point_version < 250700 else "[qt]"
 
 
 #: Oldest first. The built manifest's min/max_point_version come from here, so they
-#: say what is tested. Anki 25.07 is the oldest: from 25.07 on, Anki's launcher runs
-#: it on Python 3.13; the official builds up to 25.02 bundled Python 3.9, which this
-#: add-on does not support (docs/compatibility.md, "Anki and Python versions").
-TESTED_ANKI = (AnkiRelease("25.7", "3.13"), AnkiRelease("26.9.3", "3.13"))
+#: say what is tested. Anki's official builds up to 25.02 bundle Python 3.9; from 25.07
+#: on, Anki's launcher runs it on Python 3.13. Anki 2.1.66 (June 2023) is the oldest:
+#: see docs/compatibility.md, "Anki and Python versions".
+TESTED_ANKI = (
+    AnkiRelease("2.1.66", "3.9"),
+    AnkiRelease("23.12.1", "3.9"),
+    AnkiRelease("24.11", "3.9"),
+    AnkiRelease("25.2.7", "3.9"),
+    AnkiRelease("25.7", "3.13"),
+    AnkiRelease("26.9.3", "3.13"),
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,9 @@ def read_pins(path: Path = VENDOR_REQUIREMENTS) -> list[Pin]:
 
 
 def _pyproject() -> dict:
-    import tomllib  # Python 3.11+, like the rest of the project
+    if sys.version_info < (3, 11):
+        raise BuildError("building the add-on needs Python 3.11+ (the add-on itself runs on 3.9+)")
+    import tomllib
 
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
@@ -327,6 +348,16 @@ def manifest() -> dict:
     return data
 
 
+def prebuilt_entries() -> dict[str, bytes]:
+    """The schemas the add-on reads at run time, made here from the code (on this
+    Python, 3.11+): Anki's own Python may be 3.9, which cannot evaluate the hints they
+    are made from (see ankiconnect_ws/schema/__init__.py)."""
+    from ankiconnect_ws import schema
+
+    folder = schema.PREBUILT.relative_to(PACKAGE_DIR).as_posix()
+    return {f"{folder}/{name}": data for name, data in schema.prebuilt_files().items()}
+
+
 def built_digest(path: Path) -> str | None:
     """The digest a built file was made from (its zip comment), if it is one of ours."""
     try:
@@ -344,6 +375,10 @@ def build(target: Path = DIST_FILE) -> Path:
     for name, data in vendored_files(fetch_wheels(read_pins())).items():
         if name in entries:
             raise BuildError(f"{name} is both in the package and vendored")
+        entries[name] = data
+    for name, data in prebuilt_entries().items():
+        if name in entries:
+            raise BuildError(f"{name} is both in the package and generated")
         entries[name] = data
     entries["manifest.json"] = (json.dumps(manifest(), indent=4) + "\n").encode()
     target.parent.mkdir(parents=True, exist_ok=True)

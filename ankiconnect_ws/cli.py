@@ -46,9 +46,12 @@ STOP_TIMEOUT = 30.0
 # Runs in the child. It must not import ankiconnect_ws: Anki has to load the add-on
 # itself, from addons21, exactly as it would for a user.
 _CHILD = """
-import faulthandler, signal, sys
+import faulthandler, os, signal, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)  # a stack dump into anki.log before a kill
 import aqt
+# Anki before 25.07 ignores ANKI_SINGLE_INSTANCE_KEY: one key per user, so a second
+# sandbox Anki would hand its arguments to the first and exit
+aqt.AnkiApp.KEY = os.environ["ANKI_SINGLE_INSTANCE_KEY"]
 sys.argv = ["anki", "-b", sys.argv[1], "-p", sys.argv[2]]
 aqt.run()
 """
@@ -145,8 +148,11 @@ def run(args: argparse.Namespace) -> int:
         except BuildError as exc:
             sys.stderr.write(f"ankiconnect-ws: cannot build the add-on: {exc}\n")
             return 1
-    prepare_base(base, args.profile)
-    install_addon(base, addon_file)
+    # stdout carries one line, the address; importing aqt prints a notice there in
+    # Anki up to 23.12 ("Running with temporary Qt5 compatibility shims.")
+    with contextlib.redirect_stdout(sys.stderr):
+        prepare_base(base, args.profile)
+        install_addon(base, addon_file)
     fd, ready_name = tempfile.mkstemp(prefix="ankiconnect-ws-ready-")
     os.close(fd)
     ready_file = Path(ready_name)

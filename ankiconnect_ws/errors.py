@@ -143,6 +143,10 @@ PARAM_KEY_MISSING = 'needs the key "{key}"'
 PARAM_KEY_UNKNOWN = 'has an unknown key "{key}"'
 PARAM_RULE = "is invalid: {rule}"
 
+#: an action that needs what an older Anki lacks (upstream words it so for guiImportFile
+#: before 2.1.52); docs/compatibility.md lists them
+ANKI_TOO_OLD = "{action} is only supported from Anki version >={version}"
+
 
 class ActionError(Exception):
     """An error whose message is sent to the client as-is (``str(exc)``).

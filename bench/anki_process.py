@@ -23,6 +23,9 @@ from typing import Any, ClassVar
 from websockets.sync.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[1]
+#: runs every Anki of a test or benchmark on this interpreter (a stock Anki's, e.g. an
+#: older Anki's on Python 3.9), with the built add-on installed as a user would
+STOCK_PYTHON = "ANKICONNECT_WS_ANKI_PYTHON"
 
 
 class ApiCalls:
@@ -56,9 +59,11 @@ class ApiCalls:
 
 class AnkiProcess(ApiCalls):
     def __init__(self, base: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                 extra_profiles: tuple[str, ...] = (), python: str = sys.executable,
+                 extra_profiles: tuple[str, ...] = (), python: str | None = None,
                  args: tuple[str, ...] = (), files: dict[str, str | bytes] | None = None) -> None:
-        """``python``: the interpreter whose Anki runs (tests/install: a stock one);
+        """``python``: the interpreter whose Anki runs (tests/install: a stock one;
+        default: $ANKICONNECT_WS_ANKI_PYTHON, which also installs the built add-on file,
+        else this one);
         ``args``: more options for ``python -m ankiconnect_ws run``; ``files`` (path
         relative to ``base`` -> content) are written before Anki starts, e.g. a probe
         add-on as ``addons21/<name>/__init__.py``."""
@@ -79,6 +84,12 @@ class AnkiProcess(ApiCalls):
             meta = base / "addons21" / "ankiconnect_ws" / "meta.json"
             meta.parent.mkdir(parents=True, exist_ok=True)
             meta.write_text(json.dumps({"config": config}))
+        if python is None:
+            python = os.environ.get(STOCK_PYTHON) or sys.executable
+            if os.environ.get(STOCK_PYTHON) and "--addon" not in args:
+                from ankiconnect_ws.build import ensure_built
+
+                args = (*args, "--addon", str(ensure_built()))
         self.proc = subprocess.Popen(
             [python, "-m", "ankiconnect_ws", "run", "--base", str(base), "--port", "0", "--headless", *args],
             cwd=str(ROOT),

@@ -14,7 +14,6 @@ import functools
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
-from anki.collection import AddNoteRequest
 from anki.errors import NotFoundError
 from anki.utils import split_fields
 
@@ -23,6 +22,7 @@ from ..errors import ActionError
 from ._checks import chunks, field_text, is_int, note_ids, require_model, search_query, set_fields_exactly, sql_ids, tag_list
 from ._duplicates import Candidate, check_candidates
 from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
+from ._older_anki import add_notes
 from ._types import (
     CHECKED,
     OWN_CHECK,
@@ -149,9 +149,9 @@ def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: _On
     valid = [c for c in built if c is not None]
     problems = iter(check_candidates(collection, valid, within_batch=True))
     added = [c if c is not None and next(problems) is None else None for c in built]
-    requests = [AddNoteRequest(c.note, c.deck_id) for c in added if c is not None]
-    if requests:
-        collection.add_notes(requests)
+    to_add = [(c.note, c.deck_id) for c in added if c is not None]
+    if to_add:
+        add_notes(collection, to_add)
     return [int(c.note.id) if c is not None else None for c in added]
 
 

@@ -16,6 +16,12 @@ result, built from the registered functions, and the documents made from them.
 
 Standard library only. Building imports the actions (``ankiconnect_ws.actions``), so
 it is done on first use, not on import: the action modules import :mod:`.hints`.
+
+Building evaluates the actions' type hints, which needs Python 3.11+. The built add-on
+does not build: ``build.py`` writes what the add-on reads at run time (each action's
+params schema and the two documents) into ``prebuilt/`` inside the add-on file, so Anki
+on Python 3.9 (up to 25.02) runs it too, and no Anki spends its start-up building
+schemas. A checkout has no ``prebuilt/`` and builds on first use.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ __all__ = [
     "event_schema",
     "openapi",
     "params_schema",
+    "prebuilt_files",
     "render",
     "result_schema",
     "typescript_declarations",
@@ -52,6 +59,28 @@ JsonSchema = dict[str, Any]
 #: the documents, by file name (served at ``/<name>``, committed as ``docs/<name>``)
 DOCUMENTS = ("openapi.json", "asyncapi.json")
 
+#: in the built add-on: what build.py wrote from this code (absent in a checkout)
+PREBUILT = Path(__file__).resolve().parent / "prebuilt"
+#: action name -> its params schema (standalone), in apiReflect's order
+PARAMS_FILE = "params.json"
+
+
+@functools.cache
+def _prebuilt_params() -> dict[str, JsonSchema] | None:
+    path = PREBUILT / PARAMS_FILE
+    if not path.is_file():
+        return None
+    loaded: dict[str, JsonSchema] = json.loads(path.read_bytes())
+    return loaded
+
+
+def prebuilt_files() -> dict[str, bytes]:
+    """What build.py puts into ``prebuilt/`` (file name -> content), made from the code."""
+    params = {name: params_schema(name) for name in action_names()}
+    files = {PARAMS_FILE: (json.dumps(params, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")}
+    files.update((name, document_bytes(name)) for name in DOCUMENTS)
+    return files
+
 
 def catalogue() -> Catalogue:
     from .actions import catalogue as build
@@ -60,6 +89,9 @@ def catalogue() -> Catalogue:
 
 
 def action_names() -> list[str]:
+    prebuilt = _prebuilt_params()
+    if prebuilt is not None:
+        return list(prebuilt)
     return list(catalogue().actions)
 
 
@@ -71,6 +103,9 @@ def action_schema(name: str) -> ActionSchema:
 
 def params_schema(name: str) -> JsonSchema:
     """The ``params`` object of ``name`` as a standalone JSON Schema document."""
+    prebuilt = _prebuilt_params()
+    if prebuilt is not None:
+        return copy.deepcopy(prebuilt[name])
     shapes = catalogue()
     return shapes.standalone(shapes.actions[name].params)
 
@@ -144,6 +179,8 @@ def render(document: JsonSchema) -> bytes:
 @functools.cache
 def document_bytes(name: str) -> bytes:
     """``openapi.json`` or ``asyncapi.json``, rendered (built on first use, then kept)."""
+    if name in DOCUMENTS and (PREBUILT / name).is_file():
+        return (PREBUILT / name).read_bytes()
     if name == "openapi.json":
         return render(openapi())
     if name == "asyncapi.json":

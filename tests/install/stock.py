@@ -1,12 +1,15 @@
 """Stock Anki from PyPI, each version in its own virtual environment on the Python its
 official build runs on: only ``aqt`` and what it depends on, as Anki's launcher installs.
 
-The environments are kept in ``.venv-stock/<anki>-py<python>/`` (git-ignored), made on
-first use (about 15 s each with a warm network) and reused while they are complete.
+The environments are kept in ``~/.cache/ankiconnect-ws/stock/<anki>-py<python>/`` (or
+under ``$XDG_CACHE_HOME``), outside the checkout so that a fresh clone (CI) reuses them:
+made on first use (15-60 s each with a warm pip cache), reused while complete, and made
+by one test run at a time (a lock file), so that two suites running at once share them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
@@ -15,9 +18,7 @@ from pathlib import Path
 
 from ankiconnect_ws.build import AnkiRelease
 
-from bench.anki_process import ROOT
-
-STOCK_ROOT = ROOT / ".venv-stock"
+STOCK_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ankiconnect-ws" / "stock"
 #: written last: a half-made environment (interrupted install) is made again
 COMPLETE_MARK = ".complete"
 
@@ -46,13 +47,21 @@ def stock_python(anki: AnkiRelease) -> Path:
     python = folder / "bin" / "python"
     if (folder / COMPLETE_MARK).is_file() and python.is_file():
         return python
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.parent.mkdir(exist_ok=True)
-    _run([str(find_python(anki.python)), "-m", "venv", str(folder)])
-    # The qt extra pins the Qt that Anki's own build of this version uses.
-    _run([str(python), "-m", "pip", "install", "--quiet", f"aqt[qt]=={anki.version}"])
-    (folder / COMPLETE_MARK).write_text(f"aqt[qt]=={anki.version}\n")
+    STOCK_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(STOCK_ROOT / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be making it: wait, then look again
+        if not ((folder / COMPLETE_MARK).is_file() and python.is_file()):
+            _make(anki, folder, python)
     return python
+
+
+def _make(anki: AnkiRelease, folder: Path, python: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _run([str(find_python(anki.python)), "-m", "venv", str(folder)])
+    # The qt extra brings the Qt that Anki's own build of this version uses.
+    requirement = f"aqt{anki.qt_extra}=={anki.version}"
+    _run([str(python), "-m", "pip", "install", "--quiet", requirement])
+    (folder / COMPLETE_MARK).write_text(requirement + "\n")
 
 
 def _run(command: list[str]) -> None:

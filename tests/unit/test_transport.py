@@ -324,11 +324,16 @@ def test_idle_connections_make_room_for_a_new_client(tmp_path: Path) -> None:
 
 
 def test_busy_connections_are_kept_when_full(tmp_path: Path) -> None:
-    with running_server(tmp_path, maxConnections=2, wsPingInterval=0) as (thread, port):
+    # the half-sent body must not time out while the test runs (the default here is 1 s,
+    # which a busy machine spent before the rest was sent: a 408 instead of the reply)
+    with running_server(tmp_path, maxConnections=2, wsPingInterval=0, bodyTimeout=30.0) as (thread, port):
         websocket = open_websocket(port)
         busy = socket.create_connection(("127.0.0.1", port), timeout=3)  # a request half sent
         try:
-            busy.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 30\r\n\r\n{")
+            body = b'{"action": "version"}'
+            # exactly Content-Length bytes: any more would start a second (broken) request
+            # on the connection, whose 400 may or may not arrive in the same read
+            busy.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:1])
             deadline = time.monotonic() + 5
             while thread.open_connections < 2 and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -336,7 +341,7 @@ def test_busy_connections_are_kept_when_full(tmp_path: Path) -> None:
                 assert closed_within(extra, 2)  # no idle connection to close: refused
             websocket.sendall(client_frame(Opcode.TEXT, b'{"id": 1, "action": "version"}'))
             assert read_server_frame(websocket) == (0x81, b'{"id":1,"result":6,"error":null}')
-            busy.sendall(b'"action": "version", "v": 1}    ')
+            busy.sendall(body[1:])
             assert read_response(busy)[2] == b"6"
         finally:
             websocket.close()
