@@ -7,8 +7,9 @@ version it needs; docs/compatibility.md lists those actions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import inspect
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from anki.buildinfo import version as _anki_version
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
     from anki.notes import Note
 
-__all__ = ["ANKI_VERSION", "add_notes", "require"]
+__all__ = ["ANKI_VERSION", "add_notes", "open_dialog", "require", "with_progress"]
 
 #: this Anki's version, comparable: (2, 1, 66), (23, 12, 1), (25, 2, 7)
 ANKI_VERSION = tuple(int(part) for part in _anki_version.split(".")[:3] if part.isdigit())
@@ -43,3 +44,22 @@ def add_notes(collection: Collection, notes: Sequence[tuple[Note, int]]) -> None
         return
     for note, deck_id in notes:
         collection.add_note(note, deck_id)
+
+
+def open_dialog(name: str) -> Any | None:
+    """The open window of Anki's dialog manager called ``name`` ("Browser", "AddCards"),
+    or None. ``getInstance`` is Anki 25.07's; before, the manager's table holds it."""
+    import aqt
+
+    get_instance = getattr(aqt.dialogs, "getInstance", None)
+    if get_instance is not None:
+        return get_instance(name)
+    entry = aqt.dialogs._dialogs.get(name)
+    return entry[1] if entry else None
+
+
+def with_progress(taskman: Any, task: Callable[[], Any], on_done: Callable[[Any], None], **options: Any) -> None:
+    """``taskman.with_progress`` with the options this Anki knows (``title`` came after
+    25.02: older ones show the label alone)."""
+    known = inspect.signature(taskman.with_progress).parameters
+    taskman.with_progress(task, on_done, **{key: value for key, value in options.items() if key in known})

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
+from ._older_anki import with_progress
 from ._types import FilePath, Flag
 from .context import col, env, gui, on_main
 from .registry import action
@@ -81,7 +82,8 @@ class _CollectionSync:
         self._timer.start(SYNC_PROGRESS_INTERVAL)
         collection, auth, media = self.collection, self.auth, self.sync_media
         try:
-            self.mw.taskman.with_progress(
+            with_progress(
+                self.mw.taskman,
                 lambda: collection.sync_collection(auth, media),
                 self._finished,
                 label=tr.sync_checking(),

@@ -109,3 +109,13 @@ def test_the_api_documents_are_served_as_committed(stock: tuple[AnkiRelease, Pat
         status, headers, body = process.post(b"", method="GET", path=f"/{name}")
         assert status == 200 and headers["Content-Type"] == "application/json"
         assert body == (docs / name).read_bytes(), f"{name} differs on this Anki's Python"
+
+
+def test_error_texts_are_upstreams_on_this_python(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    """Clients match these texts; Python 3.9 words its own TypeError differently, and
+    the params schemas come prebuilt (this Python may not evaluate the hints)."""
+    _, _, process = stock
+    assert process.error("createDeck") == "AnkiConnect.createDeck() missing 1 required positional argument: 'deck'"
+    assert process.error("deckNames", foobar=1) == "AnkiConnect.deckNames() got an unexpected keyword argument 'foobar'"
+    assert process.error("getDeckStats", decks="qz") == 'getDeckStats: parameter "decks" must be an array, got a string'
+    assert process.error("nope") == "unsupported action"

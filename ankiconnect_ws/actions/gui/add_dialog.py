@@ -13,6 +13,7 @@ from ... import errors
 from ...errors import ActionError
 from .._checks import field_text, require_deck_id, require_model, set_fields_exactly, tag_list
 from .._notebuild import MediaEntry, attach_media, prefetch_media
+from .._older_anki import open_dialog
 from .._types import AddDialogClosed, Flag, GuiNote
 from ..context import col, gui, on_main
 from ..registry import action
@@ -30,7 +31,7 @@ def _add_dialog(open_it: bool) -> Any | None:
 
     if open_it:
         return aqt.dialogs.open("AddCards", gui())
-    return aqt.dialogs.getInstance("AddCards")
+    return open_dialog("AddCards")
 
 
 # --- guiAddCards -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from ... import errors
 from ...errors import ActionError
 from .._types import CHECKED, ReorderCards
+from .._older_anki import open_dialog
 from ..cards import findCards
 from ..context import col, gui, on_main
 from ..registry import action
@@ -21,9 +22,7 @@ SORT_ORDERS = {"ascending": False, "descending": True}  # value: sort backwards
 
 
 def _browser_window() -> Any | None:
-    import aqt
-
-    return aqt.dialogs.getInstance("Browser")
+    return open_dialog("Browser")
 
 
 def _sort_request(collection: "Collection", reorder: Any) -> tuple[str, bool] | None:
