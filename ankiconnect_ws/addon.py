@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import actions  # noqa: F401  (registers the actions)
 from . import ui, validation
 from .actions.context import Environment, StatusFigures
+from .appnap import AppNapGuard
 from .config import Config, load_config
 from .events import EventBus
 from .events.bus import now_ms
@@ -114,6 +115,7 @@ class AddOn:
         self.app = App(Dispatcher(self.environment), self.settings, stats=self.stats, events=self.bus,
                        web_root=web_root())
         self.server = ServerThread(self.app)
+        self.app_nap = AppNapGuard()
         #: where the server listens, once it does
         self.bound: tuple[str, int] | None = None
         #: why the listener could not be opened, the last time it could not
@@ -142,6 +144,7 @@ class AddOn:
         listener moves to a new address or port, or tries again if it could not listen."""
         self._config = self._read_config()
         self._open_api_log()
+        self.app_nap.apply(self._config)
         self.server.rebind(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
 
     def _open_api_log(self) -> None:
@@ -170,6 +173,8 @@ class AddOn:
         cli.install_in_anki(self)  # only when Anki was started by `python -m ankiconnect_ws run`
         self._open_api_log()
         self.server.start(self._config.webBindAddress, self._config.webBindPort, self._on_bound)
+        # macOS must not throttle Anki in the background while it answers requests
+        self.app_nap.apply(self._config)
         # the params validators, built off the main thread so that no request waits for them
         threading.Thread(target=_prepare_validation, name="ankiconnect-ws schemas", daemon=True).start()
 
@@ -196,7 +201,8 @@ class AddOn:
         self.bound = address
         if self.listen_error is not None:  # the user was told it could not: now it can
             self.listen_error = None
-            self.mw.taskman.run_on_main(lambda: _notice(f"ankiconnect-ws listens on {address[0]}:{address[1]} now"))
+            shown = f"[{address[0]}]" if ":" in address[0] else address[0]
+            self.mw.taskman.run_on_main(lambda: _notice(f"ankiconnect-ws listens on {shown}:{address[1]} now"))
         if address[0] not in ("127.0.0.1", "::1", "localhost") and not self._config.apiKey:
             log.warning("ankiconnect-ws listens on %s without an apiKey: anyone on the network can use Anki", address[0])
         self._announce()
@@ -228,6 +234,7 @@ class AddOn:
     def shutdown(self) -> None:
         self.runner.close()
         self.server.stop()
+        self.app_nap.release()
 
 
 def _anki_version() -> str:

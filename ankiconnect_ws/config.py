@@ -54,6 +54,8 @@ class Config:
     permissionPromptTimeout: float = 60.0  # s a requestPermission prompt waits for the user
     maxMediaFileBytes: int = 100 * 1024 * 1024  # media by url or path (storeMediaFile, notes)
     validateParams: bool = True  # params checked against the action's schema before it runs
+    # --- ours: the host system ---
+    preventAppNap: bool = True  # macOS (Anki 25.09+): no App Nap while the server runs
 
     @property
     def cors_origins(self) -> tuple[str, ...]:

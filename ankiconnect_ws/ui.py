@@ -184,6 +184,7 @@ def install_menu(mw: AnkiQt, address: Callable[[], tuple[str, int] | None],
             return
         host, port = bound
         host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
         webbrowser.open(f"http://{host}:{port}/status")
 
     action.triggered.connect(open_page)

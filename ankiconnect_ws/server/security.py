@@ -61,7 +61,10 @@ def _host_name(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):  # [::1]:8765
         end = host.find("]")
-        return host[: end + 1] if end != -1 else host
+        port = host[end + 1 :]
+        if end == -1 or (port and not (port[0] == ":" and port[1:].isdigit())):
+            return ""  # "[::1]evil.example" names no host we know
+        return host[: end + 1]
     name, _, port = host.rpartition(":")
     if name and port.isdigit():
         return name
@@ -84,7 +87,9 @@ def host_allowed(host: str | None, config: Config) -> bool:
     allowed = {*_LOOPBACK_NAMES, *(n.lower() for n in config.extraHostNames)}
     if name in allowed:
         return True
+    if name.startswith("["):
+        name = name[1:-1]
     try:
-        return ipaddress.ip_address(name.strip("[]")).is_loopback
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False

@@ -31,6 +31,14 @@ BoundCallback = Callable[[Optional[tuple[str, int]], Optional[str]], None]
 #: seconds between tries of a port in use
 RETRY_INTERVAL = 5.0
 
+#: address asked for -> one more listened on, on the same port, where the system allows.
+#: 127.0.0.1 brings ::1: many clients (Node 17+, MCP bridges) resolve ``localhost`` to ::1
+#: first and would get ECONNREFUSED. "::" means every interface, but asyncio makes it
+#: IPv6-only, so 0.0.0.0 comes along. The first one decides whether we listen.
+COMPANIONS = {"127.0.0.1": "::1", "::": "0.0.0.0"}
+#: tries of port 0 to find a port free for both listeners
+PORT_ZERO_TRIES = 5
+
 
 class ServerThread:
     def __init__(self, app: App, name: str = "ankiconnect-ws", retry_interval: float = RETRY_INTERVAL) -> None:
@@ -41,6 +49,8 @@ class ServerThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._server: asyncio.base_events.Server | None = None
+        #: the COMPANIONS listener, while there is one
+        self._companion: asyncio.base_events.Server | None = None
         #: each connection's task and its HTTP state (for closing an idle one when full)
         self._connections: dict[asyncio.Task[object], HttpConnection] = {}
         self.address: tuple[str, int] | None = None
@@ -93,19 +103,25 @@ class ServerThread:
         self._stop_retrying()
         if self._server is not None and self.address is not None:
             if (host, port) == self.address or (port == 0 and host == self.address[0]):
+                if self._companion is None:  # its port was taken, say: try again
+                    self._companion = await self._open_companion(host, self.address[1])
                 if on_bound:
                     on_bound(self.address, None)
                 return
+        if self.address is not None and port == self.address[1]:
+            # another address on the same port: our own listeners would hold it ("in use")
+            self._close_listeners()
+            self.address = None
         try:
-            server = await self._open(host, port)
+            server, companion = await self._open_pair(host, port)
         except OSError as exc:
-            log.error("ankiconnect-ws: cannot listen on %s:%s: %s", host, port, exc)
+            log.error("ankiconnect-ws: cannot listen on %s: %s", _shown(host, port), exc)
             if on_bound:
-                on_bound(None, f"cannot listen on {host}:{port}: {_reason(exc)}")
+                on_bound(None, f"cannot listen on {_shown(host, port)}: {_reason(exc)}")
             if exc.errno == errno.EADDRINUSE:  # (an old listener, if any, serves meanwhile)
                 self._retrying = asyncio.create_task(self._retry(host, port, on_bound))
             return
-        self._adopt(server, host, on_bound)
+        self._adopt(server, companion, host, on_bound)
 
     async def _retry(self, host: str, port: int, on_bound: BoundCallback | None) -> None:
         """The port asked for is in use: try again now and then, so that the other
@@ -113,17 +129,47 @@ class ServerThread:
         while True:
             await asyncio.sleep(self.retry_interval)
             try:
-                server = await self._open(host, port)
+                server, companion = await self._open_pair(host, port)
             except OSError:
                 continue
             self._retrying = None
-            self._adopt(server, host, on_bound)
+            self._adopt(server, companion, host, on_bound)
             return
 
     def _stop_retrying(self) -> None:
         if self._retrying is not None:
             self._retrying.cancel()
             self._retrying = None
+
+    async def _open_pair(self, host: str, port: int) -> tuple[asyncio.base_events.Server, asyncio.base_events.Server | None]:
+        """The listener on host:port (OSError if it cannot be opened), and its companion
+        on the same port if the address has one and it can be opened."""
+        server = await self._open(host, port)
+        companion_host = COMPANIONS.get(host)
+        if companion_host is None:
+            return server, None
+        for _ in range(PORT_ZERO_TRIES if port == 0 else 0):
+            try:
+                return server, await self._open(companion_host, _port_of(server))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    break
+            server.close()  # port 0 picked a port in use on the other family: pick again
+            server = await self._open(host, 0)
+        return server, await self._open_companion(host, _port_of(server))
+
+    async def _open_companion(self, host: str, port: int) -> asyncio.base_events.Server | None:
+        """The companion listener of host (see COMPANIONS), or None. Never an error: IPv6
+        may be switched off, or another program may hold the port there."""
+        companion_host = COMPANIONS.get(host)
+        if companion_host is None:
+            return None
+        try:
+            return await self._open(companion_host, port)
+        except OSError as exc:
+            log.warning("ankiconnect-ws: listening on %s only, not on %s: %s",
+                        _shown(host, port), _shown(companion_host, port), _reason(exc))
+            return None
 
     async def _open(self, host: str, port: int) -> asyncio.base_events.Server:
         return await asyncio.start_server(
@@ -138,16 +184,22 @@ class ServerThread:
             limit=2**16,
         )
 
-    def _adopt(self, server: asyncio.base_events.Server, host: str, on_bound: BoundCallback | None) -> None:
-        """Serve from ``server`` from now on, instead of the previous listener."""
-        old, self._server = self._server, server
-        if old is not None:
-            old.close()
-        sockname = server.sockets[0].getsockname()
-        self.address = (host, sockname[1])
-        log.info("ankiconnect-ws listening on %s:%s", host, sockname[1])
+    def _adopt(self, server: asyncio.base_events.Server, companion: asyncio.base_events.Server | None, host: str,
+               on_bound: BoundCallback | None) -> None:
+        """Serve from ``server`` (and ``companion``) from now on, instead of the previous listeners."""
+        self._close_listeners()
+        self._server, self._companion = server, companion
+        self.address = (host, _port_of(server))
+        also = f" and {_shown(COMPANIONS[host], self.address[1])}" if companion is not None else ""
+        log.info("ankiconnect-ws listening on %s%s", _shown(*self.address), also)
         if on_bound:
             on_bound(self.address, None)
+
+    def _close_listeners(self) -> None:
+        for listener in (self._server, self._companion):
+            if listener is not None:
+                listener.close()
+        self._server = self._companion = None
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._connections) >= self.app.settings().maxConnections and not self._close_an_idle_connection():
@@ -185,8 +237,7 @@ class ServerThread:
 
     async def _shutdown(self) -> None:
         self._stop_retrying()
-        if self._server is not None:
-            self._server.close()
+        self._close_listeners()
         # WebSocket clients get a proper close frame ("going away").
         for session in list(self.app.sessions):
             with contextlib.suppress(Exception):
@@ -196,6 +247,15 @@ class ServerThread:
             task.cancel()
         if self._connections:
             await asyncio.wait(list(self._connections), timeout=1.0)
+
+
+def _port_of(server: asyncio.base_events.Server) -> int:
+    return int(server.sockets[0].getsockname()[1])
+
+
+def _shown(host: str, port: int) -> str:
+    """host:port as in a URL: [::1]:8765."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _reason(exc: OSError) -> str:

@@ -38,6 +38,19 @@ def test_host_check_on_loopback_only() -> None:
     assert host_allowed("evil.example", Config(webBindAddress="0.0.0.0"))
 
 
+def test_host_check_takes_ipv6_loopback_as_loopback() -> None:
+    """We listen on ::1 too (issue 18): its Host forms are as local as 127.0.0.1's, on
+    either listener, and the same foreign names are refused."""
+    for bind in ("127.0.0.1", "::1"):
+        config = Config(webBindAddress=bind)
+        for host in ("[::1]:8765", "[::1]", "[0:0:0:0:0:0:0:1]:8765", "[::1]:0"):
+            assert host_allowed(host, config), (bind, host)
+        for host in ("[::2]:8765", "[fe80::1]:8765", "[::1]evil.example", "[::1].evil.example:8765",
+                     "[::1]:evil", "[::1", "::1]"):
+            assert not host_allowed(host, config), (bind, host)
+    assert host_allowed("[2001:db8::1]:8765", Config(webBindAddress="::"))  # beyond loopback: any Host
+
+
 def test_env_overrides_and_invalid_values() -> None:
     config, problems = load_config(
         {"webBindPort": 8765, "webCorsOriginList": "nope", "maxBodyBytes": -1},
