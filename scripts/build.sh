@@ -5,6 +5,11 @@
 # `python -m ankiconnect_ws build` (--output FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=.venv/bin/python
-[ -x "$python" ] || python=python3
-exec "$python" -m ankiconnect_ws build "$@"
+# The build imports the actions (the schemas it ships are made from their code), so it
+# runs where this project and Anki's packages are installed: .venv, made if missing
+# (without the test tools and system packages scripts/setup.sh adds).
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+  .venv/bin/python -m pip install -q -e .
+fi
+exec .venv/bin/python -m ankiconnect_ws build "$@"

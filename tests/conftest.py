@@ -44,3 +44,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         terminalreporter.write_line(f"test artefacts (screenshots): {artifacts}")
         for shot in shots:
             terminalreporter.write_line(f"  {shot.name}")
+
+
+@pytest.fixture(scope="session")
+def addon_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The add-on file under test, built once per session from this checkout (what
+    tests/install and the clients' runs on stock Anki install)."""
+    from ankiconnect_ws.build import build
+
+    return build(tmp_path_factory.mktemp("dist") / "ankiconnect-ws.ankiaddon")

@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
     from anki.notes import Note
 
-__all__ = ["ANKI_VERSION", "add_notes", "open_dialog", "require", "with_progress"]
+__all__ = ["ANKI_VERSION", "add_notes", "column_sorting", "export_anki_package", "import_anki_package",
+           "open_dialog", "require", "set_add_dialog_deck", "set_add_dialog_note_type", "start_media_sync",
+           "sync_collection", "update_note", "with_progress"]
 
 #: this Anki's version, comparable: (2, 1, 66), (23, 12, 1), (25, 2, 7)
 ANKI_VERSION = tuple(int(part) for part in _anki_version.split(".")[:3] if part.isdigit())
@@ -63,3 +65,82 @@ def with_progress(taskman: Any, task: Callable[[], Any], on_done: Callable[[Any]
     25.02: older ones show the label alone)."""
     known = inspect.signature(taskman.with_progress).parameters
     taskman.with_progress(task, on_done, **{key: value for key, value in options.items() if key in known})
+
+
+def update_note(collection: Collection, note: Note) -> Any:
+    """Save ``note`` without an undo step of its own (the API's batch is one change) where
+    Anki can (23.10+); older ones make one, as Anki's own editor does."""
+    if "skip_undo_entry" in inspect.signature(collection.update_note).parameters:
+        return collection.update_note(note, skip_undo_entry=True)
+    return collection.update_note(note)
+
+
+def column_sorting(column: Any, notes_mode: bool) -> int:
+    """How the Browser sorts by ``column``: Anki 23.10+ says it per mode, older ones once."""
+    if hasattr(column, "sorting_cards"):
+        return column.sorting_notes if notes_mode else column.sorting_cards
+    return column.sorting
+
+
+def export_anki_package(collection: Collection, out_path: str, deck_id: int, scheduling: bool) -> None:
+    """An .apkg of one deck, in the legacy format every Anki imports. Deck options go with
+    the scheduling where Anki can leave them out (23.10+); older ones always include them."""
+    from anki.collection import DeckIdLimit
+
+    try:
+        from anki.collection import ExportAnkiPackageOptions
+    except ImportError:
+        collection.export_anki_package(out_path=out_path, limit=DeckIdLimit(deck_id), with_scheduling=scheduling,
+                                       with_media=True, legacy_support=True)
+        return
+    options = ExportAnkiPackageOptions(with_scheduling=scheduling, with_deck_configs=scheduling, with_media=True,
+                                       legacy=True)
+    collection.export_anki_package(out_path=out_path, options=options, limit=DeckIdLimit(deck_id))
+
+
+def import_anki_package(collection: Collection, package: str) -> Any:
+    """Import an .apkg, notes already present updated if newer, with whatever scheduling
+    and deck options it carries; the result's ``changes`` say what changed. Before 23.10
+    Anki's importer has no options, and does just that."""
+    try:
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+        from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+    except ImportError:
+        return collection.import_anki_package(package)
+    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    options = ImportAnkiPackageOptions(merge_notetypes=False, update_notes=if_newer, update_notetypes=if_newer,
+                                       with_scheduling=True, with_deck_configs=True)
+    return collection.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=options))
+
+
+def set_add_dialog_note_type(dialog: Any, note_type_id: int) -> None:
+    """Switch the Add window to a note type, as its chooser does (the fields are carried
+    over); ``set_note_type`` is 24.11's name for it."""
+    if hasattr(dialog, "set_note_type"):
+        dialog.set_note_type(note_type_id)
+    else:
+        dialog.notetype_chooser.selected_notetype_id = note_type_id
+
+
+def set_add_dialog_deck(dialog: Any, deck_id: int) -> None:
+    if hasattr(dialog, "set_deck"):
+        dialog.set_deck(deck_id)
+    else:
+        dialog.deck_chooser.selected_deck_id = deck_id
+
+
+def sync_collection(collection: Collection, auth: Any, sync_media: bool) -> Any:
+    """The collection part of a normal sync (background thread). From 23.10 the backend
+    also learns whether media will be synced next; 2.1.66 takes the login alone."""
+    if "sync_media" in inspect.signature(collection.sync_collection).parameters:
+        return collection.sync_collection(auth, sync_media)
+    return collection.sync_collection(auth)
+
+
+def start_media_sync(mw: Any) -> None:
+    """Media sync after a normal sync, as Anki's own Sync button starts it."""
+    syncer = mw.media_syncer
+    if hasattr(syncer, "start_monitoring"):  # 23.10+: the backend already started it
+        syncer.start_monitoring()
+    else:
+        syncer.start()

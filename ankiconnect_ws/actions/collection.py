@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
-from ._older_anki import with_progress
+from ._older_anki import export_anki_package, import_anki_package, start_media_sync, sync_collection, with_progress
 from ._types import FilePath, Flag
 from .context import col, env, gui, on_main
 from .registry import action
@@ -84,7 +84,7 @@ class _CollectionSync:
         try:
             with_progress(
                 self.mw.taskman,
-                lambda: collection.sync_collection(auth, media),
+                lambda: sync_collection(collection, auth, media),
                 self._finished,
                 label=tr.sync_checking(),
                 title=tr.sync_checking(),
@@ -135,7 +135,7 @@ class _CollectionSync:
             # A full sync means choosing which side to overwrite: only the user can.
             raise ActionError(errors.SYNC_STATUS_NOT_ACCEPTED.format(out.required))
         if self.sync_media:
-            self.mw.media_syncer.start_monitoring()
+            start_media_sync(self.mw)
 
     def _refresh_gui(self) -> None:
         """What Anki does after its own sync: reload caches, tell add-ons, redraw."""
@@ -278,8 +278,6 @@ def _is_database_file(collection: "Collection", path: str) -> bool:
 @action(needs_collection=False)
 def exportPackage(deck: str, path: FilePath, includeSched: Flag = False) -> bool:
     """Write ``deck`` (with its subdecks and media) to an .apkg at ``path``."""
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
     out_path = _package_path(path)  # before anything else: a bad path is always an error
     collection = env().collection()
     if collection is None:  # upstream answers false here, not an error
@@ -289,32 +287,21 @@ def exportPackage(deck: str, path: FilePath, includeSched: Flag = False) -> bool
     deck_id = collection.decks.id_for_name(deck) if isinstance(deck, str) else None
     if not deck_id:
         return False
-    scheduling = bool(includeSched)  # due dates and review history, with their deck options
-    # legacy: the format upstream writes, which every Anki version can import
-    options = ExportAnkiPackageOptions(
-        with_scheduling=scheduling, with_deck_configs=scheduling, with_media=True, legacy=True
-    )
-    collection.export_anki_package(out_path=out_path, options=options, limit=DeckIdLimit(deck_id))
+    # due dates and review history, with their deck options; legacy: the format upstream
+    # writes, which every Anki version can import
+    export_anki_package(collection, out_path, deck_id, scheduling=bool(includeSched))
     return True
 
 
 @action()
 def importPackage(path: FilePath) -> bool:
     """Import the .apkg at ``path``; notes already present are updated if newer."""
-    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
-
     collection = col()
     package = _package_path(path)
     if not os.path.isfile(package):
         raise ActionError(errors.PACKAGE_NOT_FOUND.format(package))
-    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     # scheduling and deck options: whatever the package carries, as upstream's importer did
-    options = ImportAnkiPackageOptions(
-        merge_notetypes=False, update_notes=if_newer, update_notetypes=if_newer,
-        with_scheduling=True, with_deck_configs=True,
-    )
-    result = collection.import_anki_package(ImportAnkiPackageRequest(package_path=package, options=options))
+    result = import_anki_package(collection, package)
     _announce(result.changes)
     return True
 

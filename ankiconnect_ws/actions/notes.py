@@ -22,7 +22,7 @@ from ..errors import ActionError
 from ._checks import chunks, field_text, is_int, note_ids, require_model, search_query, set_fields_exactly, sql_ids, tag_list
 from ._duplicates import Candidate, check_candidates
 from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
-from ._older_anki import add_notes
+from ._older_anki import add_notes, update_note
 from ._types import (
     CHECKED,
     OWN_CHECK,
@@ -220,7 +220,7 @@ def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -
         attach_media(collection, note, media)
     if tags is not None:
         note.tags = tags
-    changes = collection.update_note(note, skip_undo_entry=True)
+    changes = update_note(collection, note)
     _refresh_gui(note.id, changes)
 
 

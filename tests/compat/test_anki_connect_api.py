@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from ankiconnect_ws.build import TESTED_ANKI, AnkiRelease
+
+from ..install.stock import stock_python
 from ..support.client_runs import run_client
 
 COMPAT = Path(__file__).resolve().parent
@@ -41,12 +46,23 @@ def _install_client() -> None:
     assert done.returncode == 0, f"pip install {PACKAGE} failed:\n{done.stdout}\n{done.stderr}"
 
 
+#: this checkout's Anki, and each older Anki tested (on Python 3.9), as a user has it
+OLDER_ANKI = [anki for anki in TESTED_ANKI if anki.python == "3.9"]
+
+
+@pytest.mark.parametrize("anki", [None, *OLDER_ANKI],
+                         ids=lambda anki: "checkout" if anki is None else f"stock-anki{anki.version}")
 def test_every_anki_connect_api_function_gives_its_documented_shape(
-    tmp_path: Path,
+    tmp_path: Path, anki: AnkiRelease | None, request: pytest.FixtureRequest,
 ) -> None:
     _install_client()
+    anki_python, anki_args = None, ()
+    if anki is not None:  # the built file installed by Anki's add-on manager into stock Anki
+        anki_python = str(stock_python(anki))
+        anki_args = ("--addon", str(request.getfixturevalue("addon_file")))
     run = run_client([sys.executable, str(COMPAT / "anki_connect_api_run.py")], tmp_path / "acapi", HEADER,
-                     SCRIPT_TIMEOUT, cwd=tmp_path, env={"PYTHONPATH": str(TARGET)})
+                     SCRIPT_TIMEOUT, cwd=tmp_path, env={"PYTHONPATH": str(TARGET)}, anki_python=anki_python,
+                     anki_args=anki_args)
     assert run.returncode is not None and run.exposed is not None and run.passed is not None, run.log
     # one check per function at least (some functions get several), and none failed
     assert run.failed == 0 and run.passed >= run.exposed, run.log

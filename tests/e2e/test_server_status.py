@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from bench.anki_process import AnkiProcess
@@ -23,7 +24,7 @@ def test_server_status_shape_and_live_figures(anki: AnkiProcess) -> None:
         assert server["apiVersion"] == 6 and isinstance(server["uptime"], float)
         assert facts["profile"] == "User 1" and facts["collectionOpen"] is True
         assert facts["sync"] == "idle" and facts["state"] in ("deckBrowser", "overview", "review")
-        assert facts["version"].startswith("26.")
+        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", facts["version"])  # the running Anki's (tests may run an older one)
 
         traffic = status["traffic"]
         recent = traffic["recent"]

@@ -33,10 +33,12 @@ class ClientRun:
 
 
 def run_client(command: list[str], anki_dir: Path, header: re.Pattern[str], timeout: float,
-               cwd: Path, env: dict[str, str] | None = None) -> ClientRun:
-    """Start an Anki in ``anki_dir``, run ``command`` with its URL and ``--exit``
-    appended, and stop Anki (killing it if it hangs)."""
-    anki = AnkiProcess(anki_dir)
+               cwd: Path, env: dict[str, str] | None = None, anki_python: str | None = None,
+               anki_args: tuple[str, ...] = ()) -> ClientRun:
+    """Start an Anki in ``anki_dir`` (on ``anki_python`` with ``anki_args``: a stock
+    Anki, see AnkiProcess), run ``command`` with its URL and ``--exit`` appended, and
+    stop Anki (killing it if it hangs)."""
+    anki = AnkiProcess(anki_dir, python=anki_python, args=anki_args)
     children = anki_children(anki)
     returncode: int | None = None
     try:

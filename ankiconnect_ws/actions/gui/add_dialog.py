@@ -13,7 +13,7 @@ from ... import errors
 from ...errors import ActionError
 from .._checks import field_text, require_deck_id, require_model, set_fields_exactly, tag_list
 from .._notebuild import MediaEntry, attach_media, prefetch_media
-from .._older_anki import open_dialog
+from .._older_anki import open_dialog, set_add_dialog_deck, set_add_dialog_note_type
 from .._types import AddDialogClosed, Flag, GuiNote
 from ..context import col, gui, on_main
 from ..registry import action
@@ -115,9 +115,9 @@ def _set_add_dialog_data(spec: Any, media: list[MediaEntry], append: bool) -> An
     tags = tag_list(spec["tags"]) if spec.get("tags") is not None else None
 
     if model is not None and model["id"] != editor.note.mid:
-        dialog.set_note_type(model["id"])  # Anki carries the fields over to the new type
+        set_add_dialog_note_type(dialog, model["id"])  # Anki carries the fields over to the new type
     if deck_id is not None:
-        dialog.set_deck(deck_id)  # after the type: a type change picks that type's deck
+        set_add_dialog_deck(dialog, deck_id)  # after the type: a type change picks that type's deck
     note = editor.note
     for name, value in values.items():
         note[name] = note[name] + value if append else value

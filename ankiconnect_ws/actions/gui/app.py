@@ -9,6 +9,7 @@ from typing import Any
 
 from ... import errors
 from ...errors import ActionError
+from .._older_anki import require
 from ..context import col, gui, on_main
 from ..registry import action
 from ._waiting import resolve, wait
@@ -101,6 +102,7 @@ def _pick_file_to_import(mw: Any) -> None:
 
 @action()
 def guiImportFile(path: str | None = None) -> None:
+    require((23, 10), "guiImportFile")  # Anki's import window (aqt.import_export.import_dialog)
     mw = gui()
     col()
     if path is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from ... import errors
 from ...errors import ActionError
 from .._types import CHECKED, ReorderCards
-from .._older_anki import open_dialog
+from .._older_anki import column_sorting, open_dialog
 from ..cards import findCards
 from ..context import col, gui, on_main
 from ..registry import action
@@ -48,7 +48,7 @@ def _sort_browser(browser: Any, column_key: str, descending: bool) -> None:
 
     table = browser.table
     column = browser.col.get_browser_column(column_key)
-    sorting = column.sorting_notes if table.is_notes_mode() else column.sorting_cards
+    sorting = column_sorting(column, table.is_notes_mode())
     if sorting == BrowserColumns.SORTING_NONE:
         return  # the header click would only show Anki's "cannot sort" message box
     model = table._model
