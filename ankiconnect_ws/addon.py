@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from . import actions  # noqa: F401  (registers the actions)
 from . import ui, validation
+from .actions._older_anki import KEEPS_A_TRANSACTION, commit
 from .actions.context import Environment, StatusFigures
 from .appnap import AppNapGuard
 from .config import Config, load_config
@@ -94,9 +95,10 @@ class AddOn:
             self.poster.post,
             post_later=self.poster.post_later,
             watchdog=lambda fn: self.poster.repeating(WATCHDOG_MS, fn),
-            after_turn=self.events.after_jobs,
-            # replies wait for change detection only while it runs (someone subscribed)
-            results_wait_for_turn=lambda: self.events.active,
+            after_turn=self._after_turn,
+            # replies wait for change detection only while it runs (someone subscribed),
+            # and on Anki before 23.10 for the commit: a reply means it is on disk
+            results_wait_for_turn=lambda: self.events.active or KEEPS_A_TRANSACTION,
         )
         # The first subscription (server thread) switches change detection on (main
         # thread). Through the runner's queue, so it runs before any action a client
@@ -230,6 +232,14 @@ class AddOn:
             clients=self.app.clients(),
             events=self.bus.figures(),
         )
+
+    def _after_turn(self) -> None:
+        """Main thread, after each turn of API jobs: what they changed becomes events, and
+        (Anki before 23.10) is committed at once."""
+        try:
+            self.events.after_jobs()
+        finally:
+            commit(self.lifecycle.collection())
 
     def shutdown(self) -> None:
         self.runner.close()

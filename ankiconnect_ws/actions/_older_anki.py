@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from anki.buildinfo import version as _anki_version
+from anki.collection import Collection as _Collection
 
 from .. import errors
 from ..errors import ActionError
@@ -22,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ANKI_VERSION", "add_notes", "column_sorting", "export_anki_package", "import_anki_package",
            "open_dialog", "require", "set_add_dialog_deck", "set_add_dialog_note_type", "start_media_sync",
-           "sync_collection", "update_note", "with_progress"]
+           "sync_collection", "update_note", "with_progress", "commit", "commit_before_sync", "begin_after_sync",
+           "KEEPS_A_TRANSACTION"]
 
 #: this Anki's version, comparable: (2, 1, 66), (23, 12, 1), (25, 2, 7)
 ANKI_VERSION = tuple(int(part) for part in _anki_version.split(".")[:3] if part.isdigit())
@@ -144,3 +146,26 @@ def start_media_sync(mw: Any) -> None:
         syncer.start_monitoring()
     else:
         syncer.start()
+
+
+#: Anki before 23.10 keeps the collection in an open transaction that it commits now and
+#: then (``save()``, at the latest every 5 minutes); 23.10 on commits each change itself
+KEEPS_A_TRANSACTION = "trx" in inspect.signature(_Collection.save).parameters
+
+
+def commit(collection: Collection | None) -> None:
+    """Commit what the API changed (after each main-thread turn), so that a crash or a
+    kill of an older Anki loses none of it; nothing to do from 23.10 on."""
+    if KEEPS_A_TRANSACTION and collection is not None and collection.db is not None:
+        collection.save()
+
+
+def commit_before_sync(collection: Collection) -> None:
+    """The backend syncs outside Python's transaction (older Ankis): commit, open none."""
+    if KEEPS_A_TRANSACTION:
+        collection.save(trx=False)
+
+
+def begin_after_sync(collection: Collection) -> None:
+    if KEEPS_A_TRANSACTION and collection.db is not None:
+        collection.db.begin()

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import ActionError
-from ._older_anki import export_anki_package, import_anki_package, start_media_sync, sync_collection, with_progress
+from ._older_anki import (
+    begin_after_sync, commit_before_sync, export_anki_package, import_anki_package, start_media_sync, sync_collection,
+    with_progress,
+)
 from ._types import FilePath, Flag
 from .context import col, env, gui, on_main
 from .registry import action
@@ -81,6 +84,7 @@ class _CollectionSync:
         qconnect(self._timer.timeout, lambda: on_normal_sync_timer(self.mw))
         self._timer.start(SYNC_PROGRESS_INTERVAL)
         collection, auth, media = self.collection, self.auth, self.sync_media
+        commit_before_sync(collection)
         try:
             with_progress(
                 self.mw.taskman,
@@ -92,6 +96,7 @@ class _CollectionSync:
             )
         except Exception:
             self._stop_timer()
+            begin_after_sync(collection)
             gui_hooks.sync_did_finish()
             raise
         return self.done
@@ -115,6 +120,7 @@ class _CollectionSync:
     def _apply(self, task: "concurrent.futures.Future[Any]") -> None:
         from anki.errors import Interrupted, SyncError, SyncErrorKind
 
+        begin_after_sync(self.collection)
         if self.collection.db is not None:
             self.collection._load_scheduler()  # a sync may change the scheduler version
         try:

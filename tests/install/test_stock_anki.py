@@ -7,7 +7,10 @@ supported (ankiconnect_ws.build.TESTED_ANKI)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +54,8 @@ def test_stock_environment_lacks_what_anki_does_not_ship(stock: tuple[AnkiReleas
     assert importable(python, "jsonschema")  # aqt's dependency: validation.py checks params with it
     probe = "import sys, aqt, anki.buildinfo as b; print('%d.%d' % sys.version_info[:2], b.version)"
     python_version, anki_version = subprocess.run([str(python), "-I", "-c", probe], cwd="/", capture_output=True,
-                                                  text=True, check=True).stdout.split()
+                                                  text=True, check=True).stdout.splitlines()[-1].split()
+    # (the last line: importing aqt 2.1.66 prints a notice first)
     assert python_version == anki.python
     normalized = ".".join(str(int(part)) for part in anki_version.split("."))  # 25.07 -> 25.7
     assert AnkiRelease(normalized, anki.python).point_version == anki.point_version
@@ -119,3 +123,22 @@ def test_error_texts_are_upstreams_on_this_python(stock: tuple[AnkiRelease, Path
     assert process.error("deckNames", foobar=1) == "AnkiConnect.deckNames() got an unexpected keyword argument 'foobar'"
     assert process.error("getDeckStats", decks="qz") == 'getDeckStats: parameter "decks" must be an array, got a string'
     assert process.error("nope") == "unsupported action"
+
+
+def test_a_note_acknowledged_survives_a_kill(stock: tuple[AnkiRelease, Path, AnkiProcess]) -> None:
+    """Last in this module: it kills Anki. Anki before 23.10 keeps its collection in an
+    open transaction that it commits every few minutes; the add-on commits each turn of
+    API work before it replies."""
+    _, python, process = stock
+    front = f"Kill {uuid.uuid4().hex[:6]}"
+    note_id = add_note(process, "Killed", front)
+    os.killpg(process.proc.pid, signal.SIGKILL)
+    process.proc.wait(timeout=10)
+    time.sleep(0.5)  # the Anki under the CLI goes with its process group
+    collection = process.base / "User 1" / "collection.anki2"
+    probe = ("import sys; from anki.collection import Collection; c = Collection(sys.argv[1]); "
+             "print(c.find_notes(sys.argv[2])); c.close()")
+    found = subprocess.run([str(python), "-I", "-c", probe, str(collection), f'"Front:{front}"'], cwd="/",
+                           capture_output=True, text=True, timeout=60)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == f"[{note_id}]"
