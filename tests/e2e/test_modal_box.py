@@ -4,7 +4,8 @@ Anki runs closures from its task queue in batches; when one of them opens a moda
 (as Anki does to say that no media player is installed), the rest of that batch waits
 until a person closes the box. A probe add-on reproduces that deterministically: a task
 holds the main thread while a box is queued behind it, and the test's request arrives
-in that window, so a request delivered through the task queue lands behind the box.
+in that window, so a request delivered through the task queue lands behind the box; or
+the box is queued as one of our jobs starts an Anki operation, so it opens inside the job.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from aqt import mw
+from aqt import gui_hooks, mw
 from aqt.qt import QApplication, QTimer
 from aqt.utils import showWarning
 
@@ -50,23 +51,27 @@ def _hold_then_queue_box():
     time.sleep(2.0)
 
 
-def _hold_until_our_request_then_queue_box():
-    # Holds the main thread until ankiconnect-ws has a job queued (the test's request),
-    # then queues the box: our job runs first and, through Anki's run_in_background,
-    # runs the pending box inside itself.
+#: set by the test's trigger: the next Anki operation started by one of our jobs opens a box
+_armed = False
+
+
+def _box_inside_our_next_operation():
+    # gui_hooks.backend_will_block: Anki fires it as an operation starts, right before
+    # its run_in_background runs the task queue's pending closures, so a box queued here
+    # opens inside the caller - our job. (Queued from the outside, the box can instead
+    # join a batch Anki already had posted - a background task's callback - and open
+    # before our job runs.)
+    global _armed
     import sys
 
     runner = sys.modules["ankiconnect_ws.addon"]._instance.runner
-    (_base() / "modal-holding").write_text("1")
-    deadline = time.monotonic() + 10
-    while not runner._queue and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # The runner posts its drain right after queueing the job, outside its lock: give
-    # the server thread that instant, so the drain's event comes before the box's.
-    time.sleep(0.2)
-    queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
-    queued.start()
-    queued.join()
+    if _armed and runner._depth > 0:
+        _armed = False
+        (_base() / "modal-in-our-job").write_text("1")
+        mw.taskman.run_on_main(_box)
+
+
+gui_hooks.backend_will_block.append(_box_inside_our_next_operation)
 
 
 def _alert_in_add_window():
@@ -100,7 +105,9 @@ def _poll():
     trigger = _base() / "modal-inside-trigger"
     if trigger.exists():
         trigger.unlink()
-        mw.taskman.run_on_main(_hold_until_our_request_then_queue_box)
+        global _armed
+        _armed = True
+        (_base() / "modal-armed").write_text("1")
     trigger = _base() / "alert-trigger"
     if trigger.exists():
         trigger.unlink()
@@ -137,7 +144,7 @@ def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiPr
 def _close_box(base: Path) -> None:
     (base / "modal-close").write_text("1")
     wait_until(lambda: (base / "modal-closed").exists(), timeout=10)
-    for marker in ("modal-open", "modal-closed", "modal-holding"):
+    for marker in ("modal-open", "modal-closed", "modal-holding", "modal-armed", "modal-in-our-job"):
         (base / marker).unlink(missing_ok=True)
 
 
@@ -178,14 +185,19 @@ def test_requests_are_answered_while_a_modal_box_is_open(anki_with_probe: AnkiPr
 def test_requests_are_answered_while_one_of_ours_waits_on_a_modal_box(anki_with_probe: AnkiProcess) -> None:
     """guiUndo starts an Anki operation, and Anki first runs the task queue's pending
     closures - here one that opens a box - inside our job. Later requests must not wait
-    for that job."""
+    for that job.
+
+    The probe queues the box as the operation starts: it once queued it from outside
+    while holding the main thread, and a callback Anki had posted meanwhile (its update
+    check's) ran the box before our job - guiUndo then answered first."""
     anki = anki_with_probe
     base = anki.base
     (base / "modal-inside-trigger").write_text("1")
-    wait_until(lambda: (base / "modal-holding").exists(), timeout=10)
+    wait_until(lambda: (base / "modal-armed").exists(), timeout=10)
     with anki.ws() as ws:
         ws.send('{"id": "undo", "action": "guiUndo", "version": 6}')
         wait_until(lambda: (base / "modal-open").exists(), timeout=10)
+        assert (base / "modal-in-our-job").exists()
         ws.send('{"id": "decks", "action": "deckNames", "version": 6}')
         assert ws.recv(timeout=10) == '{"id":"decks","result":["Default"],"error":null}'
         assert not (base / "modal-closed").exists()
