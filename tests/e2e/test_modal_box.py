@@ -77,26 +77,29 @@ def _box_inside_our_next_operation():
 gui_hooks.backend_will_block.append(_box_inside_our_next_operation)
 
 
-def _hold_until_our_job_is_posted_then_queue_box():
-    # Holds the main thread until ankiconnect-ws posted the drain of the test's request,
-    # then queues the box: when the main thread goes on, the box is pending (or already
-    # open) as our job starts - the race of a failed playback's warning.
+def _hold_until_our_job_is_submitted_then_queue_box():
+    # Holds the main thread until ankiconnect-ws has the test's request queued with its
+    # drain on the way (submit returned: a drain is posted, or was already scheduled -
+    # the runner then posts none), then queues the box: when the main thread goes on,
+    # the box is pending (or already open) as our job starts - the race of a failed
+    # playback's warning.
     import sys
 
     runner = sys.modules["ankiconnect_ws.addon"]._instance.runner
-    posted = threading.Event()
-    post = runner._post
+    submitted = threading.Event()
+    submit = runner.submit
 
-    def post_and_tell(fn):
-        post(fn)
-        posted.set()
+    def submit_and_tell(fn):
+        future = submit(fn)
+        submitted.set()
+        return future
 
-    runner._post = post_and_tell
+    runner.submit = submit_and_tell
     try:
         (_base() / "modal-holding").write_text("1")
-        posted.wait(10)
+        submitted.wait(10)
     finally:
-        runner._post = post
+        del runner.submit
     queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
     queued.start()
     queued.join()
@@ -145,7 +148,7 @@ def _poll():
     trigger = _base() / "box-as-our-job-starts-trigger"
     if trigger.exists():
         trigger.unlink()
-        mw.taskman.run_on_main(_hold_until_our_job_is_posted_then_queue_box)
+        mw.taskman.run_on_main(_hold_until_our_job_is_submitted_then_queue_box)
     trigger = _base() / "alert-trigger"
     if trigger.exists():
         trigger.unlink()
