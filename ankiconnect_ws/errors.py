@@ -110,6 +110,11 @@ IMPORT_FILE_MISSING = "file does not exist: {}"
 IMPORT_UNSUPPORTED = "Unsupported file type."
 PROFILE_NOT_FOUND = "profile was not found: {}"
 PROFILE_SWITCH_WAITING = "the profile did not close: Anki is waiting for an answer in one of its windows (unsaved input?)"
+# a GUI step that a modal dialog (a warning box, a page's alert) holds on Anki's main thread
+ANSWER_DIALOG_OPEN = "cannot answer the card: a dialog is open in Anki (close it first)"
+ANSWER_HELD_BY_DIALOG = "a dialog is open in Anki: the card will be answered once it is closed"
+ANSWER_NOT_SAVED = "the card was not answered: Anki did not save the answer within {} s"
+GUI_HELD_BY_DIALOG = "a dialog is open in Anki: {} goes on once it is closed"
 
 # --- collection, sync and packages ---
 SYNC_AUTH_NOT_CONFIGURED = "sync: auth not configured"

@@ -4,17 +4,20 @@ Anki runs closures from its task queue in batches; when one of them opens a moda
 (as Anki does to say that no media player is installed), the rest of that batch waits
 until a person closes the box. A probe add-on reproduces that deterministically: a task
 holds the main thread while a box is queued behind it, and the test's request arrives
-in that window, so a request delivered through the task queue lands behind the box.
+in that window, so a request delivered through the task queue lands behind the box; or
+the box is queued as one of our jobs starts an Anki operation, so it opens inside the job.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ankiconnect_ws import errors
 from bench.anki_process import AnkiProcess
 
 from ..support.waiting import wait_until
@@ -25,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from aqt import mw
+from aqt import gui_hooks, mw
 from aqt.qt import QApplication, QTimer
 from aqt.utils import showWarning
 
@@ -50,20 +53,53 @@ def _hold_then_queue_box():
     time.sleep(2.0)
 
 
-def _hold_until_our_request_then_queue_box():
-    # Holds the main thread until ankiconnect-ws has a job queued (the test's request),
-    # then queues the box: our job runs first and, through Anki's run_in_background,
-    # runs the pending box inside itself.
+#: set by the test's trigger: the next Anki operation started by one of our jobs opens a box
+_armed = False
+
+
+def _box_inside_our_next_operation():
+    # gui_hooks.backend_will_block: Anki fires it as an operation starts, inside the
+    # caller - our job. On the main thread run_on_main runs the task queue at once, so
+    # the box opens right here, as it would from the operation's run_in_background had
+    # the box been pending. (Queued from another thread, the box can instead join a
+    # batch Anki already had posted - a background task's callback - and open before
+    # our job runs.)
+    global _armed
     import sys
 
     runner = sys.modules["ankiconnect_ws.addon"]._instance.runner
-    (_base() / "modal-holding").write_text("1")
-    deadline = time.monotonic() + 10
-    while not runner._queue and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # The runner posts its drain right after queueing the job, outside its lock: give
-    # the server thread that instant, so the drain's event comes before the box's.
-    time.sleep(0.2)
+    if _armed and runner._depth > 0:
+        _armed = False
+        (_base() / "modal-in-our-job").write_text("1")
+        mw.taskman.run_on_main(_box)
+
+
+gui_hooks.backend_will_block.append(_box_inside_our_next_operation)
+
+
+def _hold_until_our_job_is_submitted_then_queue_box():
+    # Holds the main thread until ankiconnect-ws has the test's request queued with its
+    # drain on the way (submit returned: a drain is posted, or was already scheduled -
+    # the runner then posts none), then queues the box: when the main thread goes on,
+    # the box is pending (or already open) as our job starts - the race of a failed
+    # playback's warning.
+    import sys
+
+    runner = sys.modules["ankiconnect_ws.addon"]._instance.runner
+    submitted = threading.Event()
+    submit = runner.submit
+
+    def submit_and_tell(fn):
+        future = submit(fn)
+        submitted.set()
+        return future
+
+    runner.submit = submit_and_tell
+    try:
+        (_base() / "modal-holding").write_text("1")
+        submitted.wait(10)
+    finally:
+        del runner.submit
     queued = threading.Thread(target=lambda: mw.taskman.run_on_main(_box))
     queued.start()
     queued.join()
@@ -100,7 +136,19 @@ def _poll():
     trigger = _base() / "modal-inside-trigger"
     if trigger.exists():
         trigger.unlink()
-        mw.taskman.run_on_main(_hold_until_our_request_then_queue_box)
+        global _armed
+        _armed = True
+        (_base() / "modal-armed").write_text("1")
+    trigger = _base() / "box-trigger"
+    if trigger.exists():
+        trigger.unlink()
+        # not from here: on the main thread run_on_main runs the queue at once, and a
+        # timer whose callback waits in a box does not fire again - nor could this poll
+        QTimer.singleShot(0, lambda: mw.taskman.run_on_main(_box))
+    trigger = _base() / "box-as-our-job-starts-trigger"
+    if trigger.exists():
+        trigger.unlink()
+        mw.taskman.run_on_main(_hold_until_our_job_is_submitted_then_queue_box)
     trigger = _base() / "alert-trigger"
     if trigger.exists():
         trigger.unlink()
@@ -137,7 +185,7 @@ def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiPr
 def _close_box(base: Path) -> None:
     (base / "modal-close").write_text("1")
     wait_until(lambda: (base / "modal-closed").exists(), timeout=10)
-    for marker in ("modal-open", "modal-closed", "modal-holding"):
+    for marker in ("modal-open", "modal-closed", "modal-holding", "modal-armed", "modal-in-our-job"):
         (base / marker).unlink(missing_ok=True)
 
 
@@ -178,19 +226,98 @@ def test_requests_are_answered_while_a_modal_box_is_open(anki_with_probe: AnkiPr
 def test_requests_are_answered_while_one_of_ours_waits_on_a_modal_box(anki_with_probe: AnkiProcess) -> None:
     """guiUndo starts an Anki operation, and Anki first runs the task queue's pending
     closures - here one that opens a box - inside our job. Later requests must not wait
-    for that job."""
+    for that job.
+
+    The probe queues the box as the operation starts: it once queued it from outside
+    while holding the main thread, and a callback Anki had posted meanwhile (its update
+    check's) ran the box before our job - guiUndo then answered first."""
     anki = anki_with_probe
     base = anki.base
     (base / "modal-inside-trigger").write_text("1")
-    wait_until(lambda: (base / "modal-holding").exists(), timeout=10)
+    wait_until(lambda: (base / "modal-armed").exists(), timeout=10)
     with anki.ws() as ws:
         ws.send('{"id": "undo", "action": "guiUndo", "version": 6}')
         wait_until(lambda: (base / "modal-open").exists(), timeout=10)
+        assert (base / "modal-in-our-job").exists()
         ws.send('{"id": "decks", "action": "deckNames", "version": 6}')
         assert ws.recv(timeout=10) == '{"id":"decks","result":["Default"],"error":null}'
         assert not (base / "modal-closed").exists()
         _close_box(base)
         assert ws.recv(timeout=10) == '{"id":"undo","result":true,"error":null}'
+
+
+def _review_with_answer_shown(anki: AnkiProcess, deck: str) -> int:
+    """A new deck of two cards under review, the answer of the first shown: its id."""
+    anki("createDeck", deck=deck)
+    for front in ("first", "second"):
+        anki("addNote", note={"deckName": deck, "modelName": "Basic", "fields": {"Front": f"{deck} {front}", "Back": "b"}})
+    assert anki("guiDeckReview", name=deck) is True
+    assert anki("guiShowAnswer") is True
+    return anki("guiCurrentCard")["cardId"]
+
+
+def _reviews(anki: AnkiProcess, card: int) -> int:
+    return len(anki("getReviewsOfCards", cards=[card])[str(card)])
+
+
+def _answer_card_within_a_second(anki: AnkiProcess) -> dict[str, object]:
+    with anki.ws() as ws:
+        started = time.monotonic()
+        ws.send('{"id": "answer", "action": "guiAnswerCard", "version": 6, "params": {"ease": 3}}')
+        try:
+            reply = json.loads(ws.recv(timeout=10))
+        except TimeoutError:
+            _close_box(anki.base)
+            pytest.fail("guiAnswerCard got no reply while a modal box was open")
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.0, f"answered after {elapsed:.2f} s"
+    return reply
+
+
+def test_gui_answer_card_answers_under_an_open_modal_box(anki_with_probe: AnkiProcess) -> None:
+    """The box's nested loop runs our job and the answer's operation: the card is
+    answered there, as in AnkiConnect."""
+    anki = anki_with_probe
+    card = _review_with_answer_shown(anki, "Under a box")
+    (anki.base / "box-trigger").write_text("1")
+    wait_until(lambda: (anki.base / "modal-open").exists(), timeout=10)
+    reply = _answer_card_within_a_second(anki)
+    assert reply == {"id": "answer", "result": True, "error": None}
+    assert _reviews(anki, card) == 1  # true means answered
+    assert anki("guiCurrentCard")["cardId"] != card  # and the reviewer went on
+    assert not (anki.base / "modal-closed").exists()
+    _close_box(anki.base)
+
+
+def test_gui_answer_card_answers_when_a_box_is_pending_as_it_starts(anki_with_probe: AnkiProcess) -> None:
+    """The report: a failed playback's warning waits in Anki's task queue as the answer
+    starts; Anki's answer would run it inside itself and stay there until someone closes
+    the box (no reply at all). The answer lets the box open first and answers inside it."""
+    anki = anki_with_probe
+    card = _review_with_answer_shown(anki, "Box pending")
+    (anki.base / "box-as-our-job-starts-trigger").write_text("1")
+    wait_until(lambda: (anki.base / "modal-holding").exists(), timeout=10)
+    reply = _answer_card_within_a_second(anki)
+    assert (anki.base / "modal-open").exists() and not (anki.base / "modal-closed").exists()
+    assert reply == {"id": "answer", "result": True, "error": None}
+    assert _reviews(anki, card) == 1
+    _close_box(anki.base)
+
+
+def test_gui_answer_card_held_by_a_box_inside_the_answer_says_so(anki_with_probe: AnkiProcess) -> None:
+    """A box that opens inside Anki's own answer (queued as its operation starts) holds
+    it half-done until someone closes the box: the reply says so within a second, is
+    never true, and the card is answered once the box is closed, as the error said."""
+    anki = anki_with_probe
+    card = _review_with_answer_shown(anki, "Box inside")
+    (anki.base / "modal-inside-trigger").write_text("1")
+    wait_until(lambda: (anki.base / "modal-armed").exists(), timeout=10)
+    reply = _answer_card_within_a_second(anki)
+    assert (anki.base / "modal-in-our-job").exists()
+    assert reply == {"id": "answer", "result": None, "error": errors.ANSWER_HELD_BY_DIALOG}
+    assert _reviews(anki, card) == 0  # the box holds the answer, the API still answers
+    _close_box(anki.base)
+    wait_until(lambda: _reviews(anki, card) == 1, timeout=10)
 
 
 def test_a_headless_exit_is_not_held_by_a_modal_box(tmp_path: Path) -> None:

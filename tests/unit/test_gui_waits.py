@@ -61,5 +61,5 @@ def test_an_answer_saved_before_answer_card_returns_counts(collection: Collectio
     collection.add_note(note, DeckId(1))
     window = SimpleNamespace(state="review", reviewer=_InstantReviewer(note.cards()[0]))
     with bind(Environment(collection=lambda: collection, mw=window)):  # type: ignore[arg-type]
-        done = _start_answer(3)
-    assert done is not None and done.result(0) is True
+        answering = _start_answer(3)
+    assert answering is not None and answering.saved.result(0) is True

@@ -17,7 +17,7 @@ from .._older_anki import open_dialog, set_add_dialog_deck, set_add_dialog_note_
 from .._types import AddDialogClosed, Flag, GuiNote
 from ..context import col, gui, on_main
 from ..registry import action
-from ._waiting import after_editor_saved, wait
+from ._waiting import after_editor_saved, run_step, wait
 
 if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
@@ -72,7 +72,7 @@ def _open_add_cards(spec: Any, media: list[MediaEntry]) -> int:
 async def guiAddCards(note: GuiNote | None = None) -> int:
     """Opens Add with ``note`` preset; the result is the editor's note id, 0 (unsaved)."""
     media = (await prefetch_media([note]))[0]
-    return await on_main(lambda: _open_add_cards(note, media))
+    return await run_step(lambda _step: _open_add_cards(note, media), errors.GUI_HELD_BY_DIALOG.format("guiAddCards"))
 
 
 # --- guiAddNoteSetData -----------------------------------------------------------------
@@ -140,5 +140,6 @@ async def guiAddNoteSetData(note: GuiNote, append: Flag = False) -> Literal[True
         return {"error": errors.ADD_DIALOG_NOT_OPEN, "code": 1}
     media = (await prefetch_media([note]))[0]
     # take in what the user typed last, so it is not lost (append) or saved over ours
-    await wait(await on_main(_save_add_dialog))
-    return await on_main(lambda: _set_add_dialog_data(note, media, bool(append)))
+    held = errors.GUI_HELD_BY_DIALOG.format("guiAddNoteSetData")
+    await wait(await run_step(lambda _step: _save_add_dialog(), held), held)
+    return await run_step(lambda _step: _set_add_dialog_data(note, media, bool(append)), held)

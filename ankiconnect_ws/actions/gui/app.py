@@ -10,9 +10,9 @@ from typing import Any
 from ... import errors
 from ...errors import ActionError
 from .._older_anki import require
-from ..context import col, gui, on_main
+from ..context import col, gui
 from ..registry import action
-from ._waiting import resolve, wait
+from ._waiting import resolve, run_step, wait
 
 #: guiExitAnki: the reply must leave before the window closes
 EXIT_DELAY_MS = 1000
@@ -144,7 +144,8 @@ def _start_undo() -> "concurrent.futures.Future[Any]":
 
 @action()
 async def guiUndo() -> bool:
-    await wait(await on_main(_start_undo))
+    held = errors.GUI_HELD_BY_DIALOG.format("guiUndo")
+    await wait(await run_step(lambda _step: _start_undo(), held), held)
     return True
 
 

@@ -11,9 +11,9 @@ from ...errors import ActionError
 from .._types import CHECKED, ReorderCards
 from .._older_anki import column_sorting, open_dialog
 from ..cards import findCards
-from ..context import col, gui, on_main
+from ..context import col, gui
 from ..registry import action
-from ._waiting import after_editor_saved, wait
+from ._waiting import after_editor_saved, run_step, wait
 
 if TYPE_CHECKING:  # pragma: no cover
     from anki.collection import Collection
@@ -85,8 +85,9 @@ async def guiBrowse(query: str | None = None, reorderCards: Annotated[ReorderCar
         then = (lambda browser: _sort_browser(browser, *sort)) if sort is not None else None
         return found, _show_in_browser(search, then)
 
-    found, shown = await on_main(start)
-    await wait(shown)
+    held = errors.GUI_HELD_BY_DIALOG.format("guiBrowse")
+    found, shown = await run_step(lambda _step: start(), held)
+    await wait(shown, held)
     return found
 
 
@@ -99,14 +100,14 @@ def _select_card(card: Any) -> bool:
 
 
 @action()
-def guiSelectCard(card: int) -> bool:
-    return _select_card(card)
+async def guiSelectCard(card: int) -> bool:
+    return await run_step(lambda _step: _select_card(card), errors.GUI_HELD_BY_DIALOG.format("guiSelectCard"))
 
 
 @action()
-def guiSelectNote(note: int) -> bool:
+async def guiSelectNote(note: int) -> bool:
     """Deprecated upstream; ``note`` is in fact a card id."""
-    return _select_card(note)
+    return await run_step(lambda _step: _select_card(note), errors.GUI_HELD_BY_DIALOG.format("guiSelectNote"))
 
 
 @action()
@@ -131,4 +132,5 @@ async def guiEditNote(note: int) -> None:
 
         return _show_in_browser(f"nid:{int(edited.id)}", select)
 
-    await wait(await on_main(start))
+    held = errors.GUI_HELD_BY_DIALOG.format("guiEditNote")
+    await wait(await run_step(lambda _step: start(), held), held)

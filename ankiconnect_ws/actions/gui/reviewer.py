@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+from ... import errors
+from ...errors import ActionError
+from ...runner import Continue
 from .._checks import is_int
 from .._types import FALSE_OTHERWISE, CurrentCard
 from ..context import col, gui, on_main
 from ..registry import action
-from ._waiting import resolve, wait
+from ._waiting import STEP_TIMEOUT, DialogHolds, Step, resolve, run_step, wait
 
 __all__ = ["AnswerWaits", "ANSWER_WAITS"]
 
@@ -98,8 +103,8 @@ def guiCurrentCard() -> CurrentCard | None:
 
 
 @action()
-def guiStartCardTimer() -> bool:
-    return _if_reviewing(lambda reviewer: reviewer.card.start_timer())
+async def guiStartCardTimer() -> bool:
+    return await _reviewer_step("guiStartCardTimer", lambda reviewer: reviewer.card.start_timer())
 
 
 def _show_question(reviewer: Any) -> None:
@@ -112,49 +117,97 @@ def _show_answer(reviewer: Any) -> None:
     ANSWER_WAITS.answer_shown_for = reviewer.card.id
 
 
-@action()
-def guiShowQuestion() -> bool:
-    return _if_reviewing(_show_question)
+async def _reviewer_step(name: str, step: Callable[[Any], Any]) -> bool:
+    """``step(reviewer)`` during review. Showing a side plays its sounds, and a box
+    that a failed playback queued may open inside the step (see _waiting)."""
+    return await run_step(lambda _step: _if_reviewing(step), held=errors.GUI_HELD_BY_DIALOG.format(name))
 
 
 @action()
-def guiShowAnswer() -> bool:
-    return _if_reviewing(_show_answer)
+async def guiShowQuestion() -> bool:
+    return await _reviewer_step("guiShowQuestion", _show_question)
 
 
 @action()
-def guiPlayAudio() -> bool:
-    return _if_reviewing(lambda reviewer: reviewer.replayAudio())
+async def guiShowAnswer() -> bool:
+    return await _reviewer_step("guiShowAnswer", _show_answer)
 
 
-def _start_answer(ease: Any) -> "concurrent.futures.Future[Any] | None":
-    """Answer the card on show with ``ease``: a future settled once the answer is saved,
-    None if the reviewer cannot take that answer now."""
+@action()
+async def guiPlayAudio() -> bool:
+    return await _reviewer_step("guiPlayAudio", lambda reviewer: reviewer.replayAudio())
+
+
+@dataclass(frozen=True)
+class Answering:
+    """An answer handed to the reviewer."""
+
+    card_id: int
+    #: epoch milliseconds before the answer: its review log entry has this id or a later one
+    since: int
+    #: settled by reviewer_did_answer_card
+    saved: "concurrent.futures.Future[Any]"
+
+    def in_review_log(self) -> bool:
+        """Main thread: the collection has the answer (Anki's screen may not show it yet)."""
+        found = col().db.scalar("select 1 from revlog where cid = ? and id >= ? limit 1", self.card_id, self.since)
+        return bool(found)
+
+
+def _start_answer(ease: Any, step: Step | None = None) -> Answering | Continue | None:
+    """Answer the card on show with ``ease``; None if the reviewer cannot take that
+    answer now."""
     if not _review_active():
         return None
-    reviewer = gui().reviewer
+    mw = gui()
+    reviewer = mw.reviewer
     if reviewer.state == "question" and reviewer.card.id == ANSWER_WAITS.answer_shown_for:
         reviewer._showAnswer()  # Anki's reset went back to the question (see AnswerWaits)
     if reviewer.state != "answer":
         return None
     if not is_int(ease) or not 1 <= ease <= col().sched.answerButtons(reviewer.card):
         return None
-    done = ANSWER_WAITS.expect()
+    if step is not None:
+        if step.may_defer(mw):
+            # Anki's answer runs the pending closures inside it; one may open a box (a
+            # failed playback of the side just shown) and hold the answer half-started.
+            # Let them run first in their own event; a box they open runs its nested
+            # loop, and we answer inside it.
+            return Continue(lambda: _start_answer(ease, step))
+        step.commit()
+    answering = Answering(int(reviewer.card.id), int(time.time() * 1000), ANSWER_WAITS.expect())
     reviewer._answerCard(ease)
-    if done.done():
+    if answering.saved.done():
         # Saved already: Anki ran the answer's operation to its end inside _answerCard
         # (an event loop turned in there) and the next card may be on show.
-        return done
+        return answering
     if reviewer.state != "transition":  # an add-on's reviewer_will_answer_card said no
-        ANSWER_WAITS.forget(done)
+        ANSWER_WAITS.forget(answering.saved)
         return None
-    return done
+    return answering
+
+
+#: how long a dialog may stay open while the saved answer is not reported (see _waiting)
+ANSWER_GRACE = 0.4
 
 
 @action()
 async def guiAnswerCard(ease: Annotated[int, FALSE_OTHERWISE]) -> bool:
-    answering = await on_main(lambda: _start_answer(ease))
+    """True only once the answer is saved. Under a modal dialog: answered inside its
+    nested loop where Anki can, else an error within about a second (see _waiting)."""
+    answering = await run_step(lambda step: _start_answer(ease, step),
+                               held=errors.ANSWER_HELD_BY_DIALOG, refused=errors.ANSWER_DIALOG_OPEN)
     if answering is None:
         return False
-    await wait(answering)
-    return True
+    try:
+        # a short grace: whether the answer happened is checked in the review log below
+        if await wait(answering.saved, held=errors.ANSWER_HELD_BY_DIALOG, dialog_grace=ANSWER_GRACE) is not None:
+            return True
+    except DialogHolds:
+        # the reviewer's callback waits behind the dialog; the answer itself may be saved
+        if await on_main(answering.in_review_log):
+            return True
+        raise
+    if await on_main(answering.in_review_log):
+        return True
+    raise ActionError(errors.ANSWER_NOT_SAVED.format(int(STEP_TIMEOUT)))

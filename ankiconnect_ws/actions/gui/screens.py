@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import errors
 from .._checks import find_deck_id
 from ..context import col, gui
 from ..registry import action
+from ._waiting import run_step
 
 
 def _select_deck(name: Any) -> bool:
@@ -29,16 +31,22 @@ def _move_to(state: str, *deck: Any) -> bool:
     return True
 
 
-@action()
-def guiDeckOverview(name: str) -> bool:
-    return _move_to("overview", name)
+async def _screen(name: str, state: str, *deck: Any) -> bool:
+    """A screen change shows a page (the review screen plays the question's sounds):
+    a box may open inside it (see _waiting)."""
+    return await run_step(lambda _step: _move_to(state, *deck), errors.GUI_HELD_BY_DIALOG.format(name))
 
 
 @action()
-def guiDeckBrowser() -> None:
-    _move_to("deckBrowser")
+async def guiDeckOverview(name: str) -> bool:
+    return await _screen("guiDeckOverview", "overview", name)
 
 
 @action()
-def guiDeckReview(name: str) -> bool:
-    return _move_to("review", name)
+async def guiDeckBrowser() -> None:
+    await _screen("guiDeckBrowser", "deckBrowser")
+
+
+@action()
+async def guiDeckReview(name: str) -> bool:
+    return await _screen("guiDeckReview", "review", name)
