@@ -14,6 +14,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from ankiconnect_ws.build import AnkiRelease
@@ -74,3 +75,20 @@ def importable(python: Path, module: str) -> bool:
     so this checkout is not on its path)."""
     code = f"import importlib.util, sys; sys.exit(0 if importlib.util.find_spec({module!r}) else 1)"
     return subprocess.run([str(python), "-I", "-c", code], cwd="/").returncode == 0
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.install.stock VERSION``: print the interpreter of that stock
+    Anki (one of TESTED_ANKI, e.g. 2.1.66), making its environment if missing."""
+    from ankiconnect_ws.build import TESTED_ANKI
+
+    wanted = {anki.version: anki for anki in TESTED_ANKI}
+    if len(argv) != 1 or argv[0] not in wanted:
+        print(f"usage: python -m tests.install.stock {{{','.join(wanted)}}}", file=sys.stderr)
+        return 2
+    print(stock_python(wanted[argv[0]]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
