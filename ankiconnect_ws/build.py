@@ -53,6 +53,10 @@ class AnkiRelease:
 
     version: str  # as on PyPI
     python: str  # the Python its official build runs on (major.minor)
+    #: the PyQt6 its official Linux build bundles, where PyPI's newest differs in a way
+    #: that matters: Anki 2.1.66 with PyQt6 6.10 crashes in PyQt's exit cleanup (about
+    #: one exit in three, after profile switches; never with its own Qt 6.5)
+    pyqt: str | None = None
 
     @property
     def point_version(self) -> int:
@@ -72,13 +76,22 @@ class AnkiRelease:
             return "[qt6]"
         return "" if self.point_version < 250700 else "[qt]"
 
+    def requirements(self) -> list[str]:
+        """What pip installs for a stock environment of this Anki."""
+        wanted = [f"aqt{self.qt_extra}=={self.version}"]
+        if self.pyqt is not None:
+            webengine = ".".join(self.pyqt.split(".")[:2]) + ".0"  # its WebEngine bindings are x.y.0
+            wanted += [f"PyQt6=={self.pyqt}", f"PyQt6-Qt6=={self.pyqt}", f"PyQt6-WebEngine=={webengine}",
+                       f"PyQt6-WebEngine-Qt6=={self.pyqt}"]
+        return wanted
+
 
 #: Oldest first. The built manifest's min/max_point_version come from here, so they
 #: say what is tested. Anki's official builds up to 25.02 bundle Python 3.9; from 25.07
 #: on, Anki's launcher runs it on Python 3.13. Anki 2.1.66 (June 2023) is the oldest:
 #: see docs/compatibility.md, "Anki and Python versions".
 TESTED_ANKI = (
-    AnkiRelease("2.1.66", "3.9"),
+    AnkiRelease("2.1.66", "3.9", pyqt="6.5.2"),
     AnkiRelease("23.12.1", "3.9"),
     AnkiRelease("24.11", "3.9"),
     AnkiRelease("25.2.7", "3.9"),

@@ -48,6 +48,7 @@ STOP_TIMEOUT = 30.0
 _CHILD = """
 import faulthandler, os, signal, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)  # a stack dump into anki.log before a kill
+faulthandler.enable(all_threads=True)  # and one if Anki crashes
 import aqt
 # Anki before 25.07 ignores ANKI_SINGLE_INSTANCE_KEY: one key per user, so a second
 # sandbox Anki would hand its arguments to the first and exit

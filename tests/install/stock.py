@@ -46,23 +46,28 @@ def stock_python(anki: AnkiRelease) -> Path:
     """The interpreter of a stock Anki ``anki.version`` environment, made if missing."""
     folder = STOCK_ROOT / f"{anki.version}-py{anki.python}"
     python = folder / "bin" / "python"
-    if (folder / COMPLETE_MARK).is_file() and python.is_file():
+    if _complete(anki, folder):
         return python
     STOCK_ROOT.mkdir(parents=True, exist_ok=True)
     with open(STOCK_ROOT / f".{folder.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be making it: wait, then look again
-        if not ((folder / COMPLETE_MARK).is_file() and python.is_file()):
+        if not _complete(anki, folder):
             _make(anki, folder, python)
     return python
+
+
+def _complete(anki: AnkiRelease, folder: Path) -> bool:
+    """Made, and with what ``anki`` asks for now (the mark lists it)."""
+    mark = folder / COMPLETE_MARK
+    return (folder / "bin" / "python").is_file() and mark.is_file() and mark.read_text().split() == anki.requirements()
 
 
 def _make(anki: AnkiRelease, folder: Path, python: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     _run([str(find_python(anki.python)), "-m", "venv", str(folder)])
-    # The qt extra brings the Qt that Anki's own build of this version uses.
-    requirement = f"aqt{anki.qt_extra}=={anki.version}"
-    _run([str(python), "-m", "pip", "install", "--quiet", requirement])
-    (folder / COMPLETE_MARK).write_text(requirement + "\n")
+    # The qt extra brings Qt (pinned where Anki's own build of this version differs).
+    _run([str(python), "-m", "pip", "install", "--quiet", *anki.requirements()])
+    (folder / COMPLETE_MARK).write_text("\n".join(anki.requirements()) + "\n")
 
 
 def _run(command: list[str]) -> None:
