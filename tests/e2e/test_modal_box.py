@@ -155,10 +155,15 @@ def _poll():
         _alert_in_add_window()
     close = _base() / "modal-close"
     if close.exists():
-        close.unlink()
-        box = QApplication.activeModalWidget()
-        if box is not None:
-            box.close()
+        # Close what is modal until the probe's box says it closed: another window can
+        # be on top of it (Anki 2.1.66, headless, shows its error window for its own
+        # toolbar's failing script callback), and closing that one alone left the box open.
+        if (_base() / "modal-closed").exists():
+            close.unlink()
+        else:
+            box = QApplication.activeModalWidget()
+            if box is not None:
+                box.close()
 
 
 _timer = QTimer(mw)
@@ -185,6 +190,7 @@ def anki_with_probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnkiPr
 def _close_box(base: Path) -> None:
     (base / "modal-close").write_text("1")
     wait_until(lambda: (base / "modal-closed").exists(), timeout=10)
+    wait_until(lambda: not (base / "modal-close").exists(), timeout=10)  # the probe stopped closing
     for marker in ("modal-open", "modal-closed", "modal-holding", "modal-armed", "modal-in-our-job"):
         (base / marker).unlink(missing_ok=True)
 
