@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 from typing import Any, Dict, Optional, Tuple
 
 import pytest
@@ -15,19 +14,11 @@ from websockets.sync.client import connect
 
 from bench.anki_process import AnkiProcess
 
+from ..support.ipv6 import needs_ipv6
 from .conftest import API_KEY
 
 
-def _can_bind_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _can_bind_ipv6_loopback(), reason="this machine has no IPv6 loopback")
+pytestmark = needs_ipv6
 
 Response = Tuple[int, Dict[str, str], bytes]
 

@@ -19,19 +19,9 @@ from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import Dispatcher
 from ankiconnect_ws.server import App, ServerThread, thread as thread_module
 
+from ..support.ipv6 import needs_ipv6
 from ..support.waiting import wait_until
 
-
-def _can_bind_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-needs_ipv6 = pytest.mark.skipif(not _can_bind_ipv6_loopback(), reason="this machine has no IPv6 loopback")
 
 Outcome = Tuple[Optional[Tuple[str, int]], Optional[str]]
 
