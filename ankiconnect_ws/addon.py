@@ -27,6 +27,7 @@ from .events.hooks import AnkiEvents
 from .lifecycle import Lifecycle, install_hooks
 from .protocol import Dispatcher
 from .qt_post import MainThreadPoster
+from .reader import CollectionReader
 from .runner import MainThreadRunner
 from .server import App, ServerThread
 from .server.stats import TrafficStats
@@ -91,6 +92,7 @@ class AddOn:
         self.prompts = ui.PermissionPrompts(mw, self.settings, self.save_config_value)
         self.events = AnkiEvents(self.lifecycle, self._publish)
         self.poster = MainThreadPoster()
+        self.reader = CollectionReader()
         self.runner = MainThreadRunner(
             self.poster.post,
             post_later=self.poster.post_later,
@@ -109,6 +111,7 @@ class AddOn:
             settings=self.settings,
             mw=mw,
             run_on_main=self.runner.run,
+            run_reading=self.reader.run,
             events=self.bus,
             status=self,
             permission_prompt=self.prompts.ask,
@@ -243,6 +246,7 @@ class AddOn:
 
     def shutdown(self) -> None:
         self.runner.close()
+        self.reader.close()
         self.server.stop()
         self.app_nap.release()
 

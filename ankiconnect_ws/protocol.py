@@ -22,7 +22,7 @@ from typing import Any, TypeVar, Union
 
 from . import errors, validation
 from .actions import registry
-from .actions.context import SLICE_BUDGET, Environment, RequestInfo, bind
+from .actions.context import SLICE_BUDGET, Environment, RequestInfo, bind, reading
 from .wire import JsonObject, JsonValue, Request
 
 __all__ = ["Reply", "admit", "key_matches", "Dispatcher", "PERMISSION_ACTION", "DEFAULT_VERSION"]
@@ -161,12 +161,25 @@ class Dispatcher:
         return spec
 
     async def reply(self, request: Asked, info: RequestInfo) -> Reply:
-        """One request (or one ``multi`` item) -> its reply; never raises."""
+        """One request -> its reply; never raises. Anki's screens hear of what it
+        changed before the reply goes (once, however many notes a batch changed)."""
         try:
             spec = self.resolve(request, info)
         except Exception as exc:
             return _failure(exc)
-        return await self._answer(spec, request, info)
+        try:
+            return await self._answer(spec, request, info)
+        finally:
+            await self._refresh_screens()
+
+    async def _refresh_screens(self) -> None:
+        screens = self.environment.screens
+        if not screens.pending:
+            return
+        try:
+            await self._on_main(screens.flush)
+        except Exception:  # noqa: BLE001 - Anki is closing: no screen to refresh
+            pass
 
     async def handle(self, request: Asked, info: RequestInfo) -> JsonValue:
         """One request -> its reply as its version wants it (bare or ``{result, error}``)."""
@@ -192,7 +205,14 @@ class Dispatcher:
             with bind(environment, info, self):
                 return self._run_here(spec, params)
 
+        if spec.reads and environment.run_reading is not None:
+            return await self._read(job)
         return await self._on_main(job)
+
+    async def _read(self, job: Callable[[], T]) -> T:
+        """A reading action's job on the reader thread (see context.reading)."""
+        with bind(self.environment):
+            return await reading(job)
 
     async def _on_main(self, job: Callable[[], T]) -> T:
         run_on_main = self.environment.run_on_main
@@ -253,7 +273,8 @@ class Dispatcher:
                 resolved = self.resolve(item, info)
             except Exception as exc:
                 resolved = exc
-            if isinstance(resolved, registry.ActionSpec) and resolved.main_thread:
+            # reading actions go alone, to the reader: not into Anki's main thread
+            if isinstance(resolved, registry.ActionSpec) and resolved.main_thread and not resolved.reads:
                 batch.append((item, resolved))
                 if len(batch) >= MULTI_BATCH_ITEMS:
                     yield batch

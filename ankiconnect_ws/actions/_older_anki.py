@@ -72,7 +72,7 @@ def with_progress(taskman: Any, task: Callable[[], Any], on_done: Callable[[Any]
 def update_note(collection: Collection, note: Note) -> Any:
     """Save ``note`` without an undo step of its own (the API's batch is one change) where
     Anki can (23.10+); older ones make one, as Anki's own editor does."""
-    if "skip_undo_entry" in inspect.signature(collection.update_note).parameters:
+    if _UPDATE_NOTE_CAN_SKIP_UNDO:
         return collection.update_note(note, skip_undo_entry=True)
     return collection.update_note(note)
 
@@ -151,6 +151,8 @@ def start_media_sync(mw: Any) -> None:
 #: Anki before 23.10 keeps the collection in an open transaction that it commits now and
 #: then (``save()``, at the latest every 5 minutes); 23.10 on commits each change itself
 KEEPS_A_TRANSACTION = "trx" in inspect.signature(_Collection.save).parameters
+#: decided once: update_note is called per note of a batch
+_UPDATE_NOTE_CAN_SKIP_UNDO = "skip_undo_entry" in inspect.signature(_Collection.update_note).parameters
 
 
 def commit(collection: Collection | None) -> None:

@@ -313,12 +313,8 @@ def importPackage(path: FilePath) -> bool:
 
 
 def _announce(changes: Any) -> None:
-    """Let Anki's screens (deck list, browser) show the imported notes."""
-    if env().mw is None:
-        return
-    try:
-        from aqt import gui_hooks
-
-        gui_hooks.operation_did_execute(changes, None)
-    except Exception:  # noqa: BLE001 - the import is done; a stale screen is no API error
-        log.exception("refresh after import failed")
+    """Let Anki's screens (deck list, browser) show the imported notes, once the
+    request is done."""
+    environment = env()
+    if environment.mw is not None:
+        environment.screens.add(changes)

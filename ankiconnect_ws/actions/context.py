@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from ..config import Config
 from ..errors import ActionError, CollectionUnavailable
 from ..wire import JsonObject, JsonValue
+from ._screens_refresh import ScreensRefresh
 from .questions import OpenQuestions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,6 +52,7 @@ __all__ = [
     "dispatcher",
     "on_main",
     "on_main_sliced",
+    "reading",
     "wait_for_anki",
     "SLICE_BUDGET",
 ]
@@ -144,11 +146,16 @@ class Environment:
     mw: AnkiQt | None = None
     #: None runs main-thread work inline, which is what unit tests on a bare Collection want
     run_on_main: MainThread | None = None
+    #: runs read-only collection work off the main thread (the add-on's reader);
+    #: None runs it as main-thread work
+    run_reading: MainThread | None = None
     events: Subscriptions | None = None
     status: StatusSource | None = None
     permission_prompt: PermissionPrompt | None = None
     #: the requestPermission prompts waiting for an answer (server loop)
     permission_questions: OpenQuestions = field(default_factory=OpenQuestions)
+    #: changes Anki's screens hear of once the request is done (see _screens_refresh)
+    screens: ScreensRefresh = field(default_factory=ScreensRefresh)
 
     @property
     def config(self) -> Config:
@@ -249,6 +256,35 @@ async def on_main(fn: Callable[[], T]) -> T:
             out = out.fn()
         return out
     return await environment.run_on_main(job)
+
+
+async def reading(fn: Callable[[], T]) -> T:
+    """From an ``async`` action: run read-only collection work ``fn`` off Anki's main
+    thread (see reader.py), with the same environment and caller; without a reader, as
+    main-thread work.
+
+    ``fn`` must not change the collection, nor touch Anki's windows. If the collection
+    closes while it runs (a profile switch, a full sync), the answer is ``collection is
+    not available``, whatever the read then ran into.
+    """
+    call = _current()
+    environment = call.environment
+    if environment.run_reading is None:
+        return await on_main(fn)
+    bound = _bound(fn, call)
+
+    def job() -> T:
+        collection = environment.collection()
+        if collection is None:
+            raise CollectionUnavailable()
+        try:
+            return bound()
+        except Exception:
+            if environment.collection() is not collection:
+                raise CollectionUnavailable() from None
+            raise
+
+    return await environment.run_reading(job)
 
 
 async def on_main_sliced(

@@ -21,8 +21,9 @@ from .. import errors
 from ..errors import ActionError
 from ._checks import chunks, field_text, is_int, note_ids, require_model, search_query, set_fields_exactly, sql_ids, tag_list
 from ._duplicates import Candidate, check_candidates
-from ._notebuild import MediaEntry, NoteBuilder, attach_media, prefetch_media
+from ._notebuild import MediaEntry, NoteBuilder, OneBuilder, attach_media, prefetch_media
 from ._older_anki import add_notes, update_note
+from ._screens_refresh import editors_saved, note_changed
 from ._types import (
     CHECKED,
     OWN_CHECK,
@@ -40,7 +41,8 @@ from ._types import (
     NoteUpdate,
     Tags,
 )
-from .context import col, env, on_main, on_main_sliced
+from .context import col, env, on_main, on_main_sliced, reading
+from .gui._waiting import DialogHolds, wait
 from .registry import action
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,32 +63,6 @@ def _spec_list(notes: Any) -> list[Any]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_LIST)
     return notes
-
-
-def _refresh_gui(note_id: int, changes: Any) -> None:
-    """Make Anki's open windows show the note's new content.
-
-    The Browser and Edit Current reload their note on ``operation_did_execute``; other
-    editors (e.g. the new editor) showing the note are reloaded directly. Without this
-    an open editor keeps its stale copy and may save it back over our update.
-    """
-    if env().mw is None:
-        return
-    try:
-        import aqt
-
-        aqt.gui_hooks.operation_did_execute(changes, None)
-        for name, (_, window) in list(aqt.dialogs._dialogs.items()):
-            editor = getattr(window, "editor", None) if window is not None else None
-            if editor is None or name in ("Browser", "EditCurrent"):
-                continue
-            shown = getattr(editor, "note", None)
-            if shown is not None and getattr(shown, "id", None) == note_id:
-                editor.set_note(col().get_note(note_id))
-            elif getattr(editor, "nid", None) == note_id and hasattr(editor, "reload_note"):
-                editor.reload_note()
-    except Exception as exc:  # noqa: BLE001 - the update is saved; a stale window is not an API error
-        print(f"ankiconnect-ws: could not refresh editors for note {note_id}: {exc}")
 
 
 # --- adding ---------------------------------------------------------------------------
@@ -115,29 +91,11 @@ async def addNotes(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHE
     media = await prefetch_media(specs)
     # In slices: a duplicate of a note from an earlier slice is found in the collection.
     pairs = list(zip(specs, media))
-    builder = _OneBuilder()
+    builder = OneBuilder()
     return await on_main_sliced(pairs, lambda part: _add_notes([s for s, _ in part], [m for _, m in part], builder))
 
 
-class _OneBuilder:
-    """One NoteBuilder for every slice of a batch, made on the main thread at first use.
-
-    Its lookups are cached for the whole batch, as if it ran in one turn: a missing deck
-    costs one failed backend lookup per batch, not one per slice (each failure builds a
-    backtrace when RUST_BACKTRACE is set: 1,000 notes naming a missing deck took 55 s).
-    """
-
-    def __init__(self, **options: Any) -> None:
-        self._options = options
-        self._builder: NoteBuilder | None = None
-
-    def __call__(self) -> NoteBuilder:
-        if self._builder is None:
-            self._builder = NoteBuilder(col(), **self._options)
-        return self._builder
-
-
-def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: _OneBuilder) -> list[int | None]:
+def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: OneBuilder) -> list[int | None]:
     collection = col()
     builder = one_builder()
     built: list[Candidate | None] = []
@@ -155,7 +113,7 @@ def _add_notes(specs: list[Any], media: list[list[MediaEntry]], one_builder: _On
     return [int(c.note.id) if c is not None else None for c in added]
 
 
-def _can_add(specs: list[Any], one_builder: "_OneBuilder | None" = None) -> list[str | None]:
+def _can_add(specs: list[Any], one_builder: "OneBuilder | None" = None) -> list[str | None]:
     """None for each note that could be added now, else why not.
 
     Media objects are ignored: a check must not download or store files.
@@ -187,19 +145,26 @@ def canAddNoteWithErrorDetail(note: Annotated[NoteSpec, PER_ITEM]) -> AddDetail:
     return _detail(_can_add([note])[0])
 
 
+async def _can_add_all(notes: Any) -> list[str | None]:
+    """The duplicate checks of a batch, read off the main thread (they only read)."""
+    specs = _spec_list(notes)
+    return await reading(lambda: _can_add(specs, one_builder=OneBuilder(fresh_guids=False)))
+
+
 @action()
 async def canAddNotes(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHECK]) -> list[bool]:
-    problems = await on_main_sliced(_spec_list(notes), functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False)))
-    return [problem is None for problem in problems]
+    return [problem is None for problem in await _can_add_all(notes)]
 
 
 @action()
 async def canAddNotesWithErrorDetail(notes: Annotated[list[Annotated[NoteSpec, PER_ITEM]], OWN_CHECK]) -> list[AddDetail]:
-    check = functools.partial(_can_add, one_builder=_OneBuilder(fresh_guids=False))
-    return [_detail(problem) for problem in await on_main_sliced(_spec_list(notes), check)]
+    return [_detail(problem) for problem in await _can_add_all(notes)]
 
 
 # --- updating -------------------------------------------------------------------------
+
+#: how long an update waits for an open editor showing its note to save its page
+EDITOR_SAVE_TIMEOUT = 2.0
 
 
 def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -> None:
@@ -221,19 +186,39 @@ def _update_note(spec: Any, media: list[MediaEntry], *, fields_required: bool) -
     if tags is not None:
         note.tags = tags
     changes = update_note(collection, note)
-    _refresh_gui(note.id, changes)
+    note_changed(note.id, changes)
+
+
+async def _update_after_editors(spec: Any, fields_required: bool) -> None:
+    """The update, made once the open editors showing the note saved their page
+    (:func:`._screens_refresh.editors_saved`); one main-thread turn when none does."""
+    media = (await prefetch_media([spec]))[0]
+
+    def update(editors_waited: bool) -> Any:
+        if not editors_waited and isinstance(spec, dict) and is_int(spec.get("id")):
+            saved = editors_saved(spec["id"])
+            if saved is not None:
+                return saved
+        _update_note(spec, media, fields_required=fields_required)
+        return None
+
+    saved = await on_main(lambda: update(False))
+    if saved is not None:
+        try:
+            await wait(saved, "held by a dialog", timeout=EDITOR_SAVE_TIMEOUT)
+        except DialogHolds:
+            pass  # a box holds the editor's page: update now, as without an editor
+        await on_main(lambda: update(True))
 
 
 @action()
 async def updateNoteFields(note: Annotated[NoteFieldsUpdate, CHECKED]) -> None:
-    media = (await prefetch_media([note]))[0]
-    await on_main(lambda: _update_note(note, media, fields_required=True))
+    await _update_after_editors(note, fields_required=True)
 
 
 @action()
 async def updateNote(note: NoteUpdate) -> None:
-    media = (await prefetch_media([note]))[0]
-    await on_main(lambda: _update_note(note, media, fields_required=False))
+    await _update_after_editors(note, fields_required=False)
 
 
 @action()
@@ -270,7 +255,7 @@ def updateNoteModel(note: Annotated[NoteModelChange, CHECKED]) -> None:
         anki_note[name] = values.get(name, "")
     anki_note.tags = tags
     changes = collection.update_note(anki_note)
-    _refresh_gui(anki_note.id, changes)
+    note_changed(anki_note.id, changes)
 
 
 @action()
@@ -279,10 +264,10 @@ def updateNoteTags(note: IntOrText, tags: Annotated[Tags, CHECKED]) -> None:
     anki_note = _get_note(collection, note)
     anki_note.tags = tag_list(tags)
     changes = collection.update_note(anki_note)
-    _refresh_gui(anki_note.id, changes)
+    note_changed(anki_note.id, changes)
 
 
-@action()
+@action(reads=True)
 def getNoteTags(note: IntOrText) -> list[str]:
     return list(_get_note(col(), note).tags)
 
@@ -290,7 +275,7 @@ def getNoteTags(note: IntOrText) -> list[str]:
 # --- finding and reading --------------------------------------------------------------
 
 
-@action()
+@action(reads=True)
 def findNotes(query: str | None = None) -> list[int]:
     if query is None:
         return []
@@ -317,14 +302,14 @@ async def notesInfo(
     notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK] | None = None, query: str | None = None
 ) -> list[NoteInfo | NotFound]:
     if query is not None:
-        requested: list[Any] = await on_main(lambda: list(col().find_notes(search_query(query))))
+        requested: list[Any] = await reading(lambda: list(col().find_notes(search_query(query))))
     elif notes is not None:
         if not isinstance(notes, list):
             raise ActionError(errors.NOTES_NOT_ID_LIST)
         requested = notes
     else:
         raise ActionError(errors.NOTES_OR_QUERY)
-    return await on_main_sliced(requested, _notes_info, first=500)
+    return await reading(lambda: _notes_info(requested))
 
 
 def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
@@ -370,7 +355,7 @@ def _notes_info(requested: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
-@action()
+@action(reads=True)
 def notesModTime(notes: Annotated[list[Annotated[int, PER_ITEM]], OWN_CHECK]) -> list[NoteModTime | NotFound]:
     if not isinstance(notes, list):
         raise ActionError(errors.NOTES_NOT_ID_LIST)

@@ -20,7 +20,11 @@ Where an action runs:
   and runs right on the server thread, so it never waits behind a long batch.
 * an ``async def`` action runs on the server thread's event loop; it does its slow I/O
   there (downloads, file reads) and hops to the main thread only for the collection part,
-  with ``await on_main(fn)``.
+  with ``await on_main(fn)`` - or, for a read that only reads, off it with
+  ``await reading(fn)``.
+* ``reads=True``: a plain function that only reads the collection (searches, lookups
+  that grow with it): it runs on the add-on's reader thread, so Anki's window stays live
+  however large the answer (reader.py).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class ActionSpec:
     #: ``async`` action reaches the collection through ``col()`` inside ``on_main``,
     #: which raises that same error when none is open; pure actions never touch it.
     needs_collection: bool
+    #: only reads the collection: runs on the reader thread where there is one
+    reads: bool = False
     #: what Python checks when it binds the params (keyword arguments) to ``func``
     signature: _Signature = field(init=False, repr=False, compare=False)
 
@@ -127,6 +133,7 @@ def action(
     *,
     main_thread: bool = True,
     needs_collection: bool = True,
+    reads: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[F], F]:
     """Register ``func`` as the action ``name`` (default: the function's own name)."""
@@ -143,6 +150,7 @@ def action(
                 main_thread=main_thread and not is_async,
                 is_async=is_async,
                 needs_collection=needs_collection and (main_thread or is_async),
+                reads=reads and main_thread and not is_async,
             )
         func.__qualname__ = f"AnkiConnect.{action_name}"
         return func

@@ -40,7 +40,7 @@ def _revlog_intervals(collection: "Collection", ids: list[int]) -> dict[int, lis
 # --- due dates and intervals ---------------------------------------------------
 
 
-@action()
+@action(reads=True)
 def areDue(cards: CardIds) -> list[bool]:
     collection = col()
     ids = card_ids(cards)
@@ -73,7 +73,7 @@ def _last_reviews(collection: "Collection", ids: list[int]) -> dict[int, tuple[i
     return {cid: (review_id, ivl) for cid, review_id, ivl in rows}
 
 
-@action()
+@action(reads=True)
 def getIntervals(cards: CardIds, complete: Flag = False) -> list[int | list[int]]:
     collection = col()
     ids = card_ids(cards)
