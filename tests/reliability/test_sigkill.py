@@ -34,6 +34,8 @@ DECK = "Kill"
 KILLS = (2.0, 3.15, 1.3)
 #: notes each round must have acknowledged before its kill, so that the load is real
 MIN_ACKNOWLEDGED = 300
+#: how long a round may take to see MIN_ACKNOWLEDGED notes acknowledged before its kill
+ENOUGH_LOAD_TIMEOUT = 120.0
 TIMEOUT = 15.0
 BATCH = 25
 BULK = 2000
@@ -159,13 +161,20 @@ def load_and_kill(base: Path, ledger: Ledger, round_number: int, kill_at: float)
         before = ledger.count()
         for thread in threads:
             thread.start()
-        # the load runs; the wait is the point of the test, not a synchronisation
+        # the load runs; the wait is the point of the test, not a synchronisation - and
+        # goes on until enough notes were acknowledged, however busy the machine is (a
+        # fixed time alone saw only 283 with two suites and a benchmark on 2 cores)
+        started = time.monotonic()
         ledger.stop.wait(kill_at)
+        while (ledger.count() - before < MIN_ACKNOWLEDGED and not ledger.problems
+               and time.monotonic() - started < ENOUGH_LOAD_TIMEOUT):
+            time.sleep(0.02)
         assert not ledger.problems, ledger.problems[:10]
         ledger.killed.set()
         kill_group(anki)  # the writers are still sending
         acknowledged = ledger.count() - before
-        assert acknowledged >= MIN_ACKNOWLEDGED, f"only {acknowledged} notes acknowledged in {kill_at} s"
+        assert acknowledged >= MIN_ACKNOWLEDGED, (
+            f"only {acknowledged} notes acknowledged in {time.monotonic() - started:.1f} s")
         ledger.stop.set()
         for thread in threads:
             thread.join(timeout=TIMEOUT + 5)  # every socket wait is bounded by TIMEOUT
