@@ -16,7 +16,8 @@ Steps. For each size, the real Anki 26.9 with our add-on (started through the CL
 ``bench/anki_process.py``) gets each step below, each request on a new HTTP connection.
 Time: from sending the request body (encoded before the clock starts) to the last byte of
 the reply (the client's JSON parsing is not counted either). Cheap steps run 3-5 times
-(median); reads of all ids on a collection of 50,000 notes or more run once. Steps:
+(median); on a collection of 50,000 notes or more, reads of all ids and the 1,000
+updates through ``multi`` (tens of seconds each) run once. Steps:
 findNotes / findCards ``deck:Big``; notesInfo, cardsInfo, cardsModTime, getIntervals,
 getEaseFactors of 10,000 ids and of all; canAddNotes of 1,000 and 10,000 (half of them
 duplicates of existing fronts); addNotes of 1,000 new notes into "Big";
@@ -600,7 +601,7 @@ def record_added(state: State, rep: int, results: list[Any]) -> None:
 
 def plan(size: int, nids: list[int], cids: list[int]) -> list[Step]:
     """The steps, in order (later ones use what addNotes added)."""
-    heavy = 1 if size >= 50_000 else 3  # repetitions of a read of all ids
+    heavy = 1 if size >= 50_000 else 3  # repetitions of a read of all ids, or of 1,000 updates
     sets = ([("10,000", nids[:10_000], cids[:10_000], 3)] if size > 10_000 else []) + [
         (f"all {size:,}", nids, cids, heavy)]
     first_notes, first_cards = nids[:1000], cids[:1000]
@@ -632,13 +633,13 @@ def plan(size: int, nids: list[int], cids: list[int]) -> list[Step]:
     steps += [
         Step("addNotes 1,000", 3, one("addNotes", lambda rep: {"notes": added_specs(rep)}),
              ref_add_notes, record=record_added, batch=True),
-        Step("updateNoteFields 1,000 (multi)", 3,
+        Step("updateNoteFields 1,000 (multi)", heavy,
              one("multi", lambda rep: multi("updateNoteFields", field_updates(first_notes, rep, False))),
              lambda col, s, rep: ref_update(col, field_updates(first_notes, rep, False)), batch=True),
         Step("updateNoteFields 1,000 requests", 1,
              lambda s, rep: [("updateNoteFields", {"note": note}) for note in field_updates(first_notes, 10 + rep, False)],
              lambda col, s, rep: ref_update(col, field_updates(first_notes, 10 + rep, False))),
-        Step("updateNote 1,000 (multi)", 3,
+        Step("updateNote 1,000 (multi)", heavy,
              one("multi", lambda rep: multi("updateNote", field_updates(first_notes, 20 + rep, True))),
              lambda col, s, rep: ref_update(col, field_updates(first_notes, 20 + rep, True)), batch=True),
         Step("addTags 1,000 notes", 3, one("addTags", lambda rep: {"notes": first_notes, "tags": f"tagged{rep}"}),
@@ -859,6 +860,7 @@ def run_size(size: int, upstream: Path | None) -> SizeRun:
     cids = reference.db.list("select id from cards order by nid, ord")
     steps = plan(size, nids, cids)
     print(f"{size:,} notes: ours (and the in-process limit)", flush=True)
+    began = time.monotonic()
     ours = start_ours(collection)
     try:
         time.sleep(SETTLE_SECONDS)  # Anki's own start-up work (deck browser, update checks)
@@ -868,6 +870,7 @@ def run_size(size: int, upstream: Path | None) -> SizeRun:
         remove_base(ours)
         reference.close(downgrade=False)
         shutil.rmtree(folder, ignore_errors=True)
+    print(f"    ({time.monotonic() - began:,.0f} s)", flush=True)
     upstream_run = None
     if upstream is not None:
         print(f"{size:,} notes: upstream", flush=True)
@@ -878,6 +881,7 @@ def run_size(size: int, upstream: Path | None) -> SizeRun:
         finally:
             theirs.stop()
             remove_base(theirs)
+        print(f"    ({time.monotonic() - began:,.0f} s with ours)", flush=True)
     return SizeRun(size, collection.stat().st_size, ours_run, upstream_run)
 
 
@@ -973,7 +977,10 @@ def measure_startup(size: int, runs: int, upstream: Path | None) -> list[StartFi
     collection = cached_collection(size)
     variants = ["stock", "ours"] + (["upstream"] if upstream else [])
     print(f"start-up on {size:,} notes: {runs} launch(es) of {', '.join(variants)}, in turn", flush=True)
-    return [start_once(collection, variant, upstream) for _ in range(runs) for variant in variants]
+    began = time.monotonic()
+    starts = [start_once(collection, variant, upstream) for _ in range(runs) for variant in variants]
+    print(f"    ({time.monotonic() - began:,.0f} s)", flush=True)
+    return starts
 
 
 # --- output -----------------------------------------------------------------------------------------
