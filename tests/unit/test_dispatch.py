@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from ankiconnect_ws import protocol
+from ankiconnect_ws import protocol, wire
 from ankiconnect_ws.actions.context import Environment, RequestInfo
 from ankiconnect_ws.config import Config
 from ankiconnect_ws.protocol import MULTI_BATCH_ITEMS, Dispatcher
@@ -317,3 +317,14 @@ def test_half_a_surrogate_pair_is_refused() -> None:
         parse_message(b'{"id": 1, "action": "version", "params": {"x": "\\udfff"}}')
     # a whole pair is one character, as always
     assert parse_request(b'{"action": "x", "params": {"a": "\\ud83d\\ude00"}}')["params"]["a"] == "\U0001F600"
+
+
+@pytest.mark.parametrize("write", [wire.dumps, wire.dumps_like_ankiconnect])
+def test_a_long_reply_is_written_in_pieces_with_the_same_bytes(write: Any) -> None:
+    """Long results are written item by item (the GIL, and Anki's main thread, are let
+    go between items): the bytes must be those of one write of the whole reply."""
+    items = [{"noteId": i, "fields": {"Front": {"value": f"é\u2028 {i}", "order": 0}}, "ease": 2.5,
+              "nan": float("nan"), "tags": ["a", "b"], "big": 2**63 - 1} for i in range(wire.PIECEWISE_ITEMS + 5)]
+    for reply in ({"result": items, "error": None}, {"id": {"client": [1, "x"]}, "result": items, "error": None}):
+        assert wire._in_pieces(reply, write) is not None
+        assert wire.encode_reply(reply, write) == write(reply)
