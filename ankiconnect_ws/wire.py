@@ -197,17 +197,19 @@ def _finite(value: JsonValue, depth: int) -> JsonValue:
 _UNWRITABLE = (TypeError, ValueError, RecursionError)
 
 
-#: a reply whose result is a list longer than this is written item by item
+#: a reply whose result is a list longer than this is written a slice at a time
 PIECEWISE_ITEMS = 1000
+#: items per slice: a slice of cardsInfo is about 0.25 MB, written in about 2 ms
+PIECE = 200
 
 
 def _in_pieces(value: JsonValue, write: Callable[[JsonValue], bytes]) -> bytes | None:
-    """``write(value)``'s bytes, written one list item at a time; None if ``value`` is
-    not an envelope holding a long list.
+    """``write(value)``'s bytes, written a slice of a list at a time; None if ``value``
+    is not an envelope holding a long list.
 
     One ``write`` call of a 120 MB ``cardsInfo`` reply held the GIL for over a second
     (Python's json and orjson never release it), and Anki's main thread with it. Between
-    two items the interpreter hands the GIL over, so the window stays live. The bytes
+    two slices the interpreter hands the GIL over, so the window stays live. The bytes
     are the same: ``write``'s separators, found from a small sample.
     """
     if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
@@ -220,7 +222,9 @@ def _in_pieces(value: JsonValue, write: Callable[[JsonValue], bytes]) -> bytes |
     parts: list[bytes] = []
     for key, item in value.items():
         if isinstance(item, list) and len(item) > PIECEWISE_ITEMS:
-            written = b"[" + comma.join([write(element) for element in item]) + b"]"
+            # slices, not single items: a call per id made findNotes' 100,000 ids 3x slower
+            slices = [write(item[start:start + PIECE]) for start in range(0, len(item), PIECE)]
+            written = b"[" + comma.join([piece[1:-1] for piece in slices]) + b"]"
         else:
             written = write(item)
         parts.append(write(key) + colon + written)

@@ -321,10 +321,10 @@ def test_half_a_surrogate_pair_is_refused() -> None:
 
 @pytest.mark.parametrize("write", [wire.dumps, wire.dumps_like_ankiconnect])
 def test_a_long_reply_is_written_in_pieces_with_the_same_bytes(write: Any) -> None:
-    """Long results are written item by item (the GIL, and Anki's main thread, are let
-    go between items): the bytes must be those of one write of the whole reply."""
+    """Long results are written a slice at a time (the GIL, and Anki's main thread, are
+    let go between slices): the bytes must be those of one write of the whole reply."""
     items = [{"noteId": i, "fields": {"Front": {"value": f"é\u2028 {i}", "order": 0}}, "ease": 2.5,
-              "nan": float("nan"), "tags": ["a", "b"], "big": 2**63 - 1} for i in range(wire.PIECEWISE_ITEMS + 5)]
+              "nan": float("nan"), "tags": ["a", "b"], "big": 2**63 - 1} for i in range(wire.PIECEWISE_ITEMS + wire.PIECE + 5)]
     for reply in ({"result": items, "error": None}, {"id": {"client": [1, "x"]}, "result": items, "error": None}):
         assert wire._in_pieces(reply, write) is not None
         assert wire.encode_reply(reply, write) == write(reply)
