@@ -1154,12 +1154,21 @@ def target_step_lag(ours: dict[str, Figures]) -> Verdict:
 
 
 def target_idle(starts: list[StartFigures]) -> Verdict:
-    text = f"idle lateness for {IDLE_SECONDS:g} s after the collection opens under 20 ms"
-    ours = [late for s in starts if s.variant == "ours" for late in s.idle_lag()]
-    stock = [late for s in starts if s.variant == "stock" for late in s.idle_lag()]
+    """Judged once Anki's own start has settled: in the first seconds after the
+    collection opens, stock Anki without any add-on is itself 100+ ms late (it builds
+    its deck list, toolbar and sync state), so that window says nothing of ours."""
+    text = (f"idle lateness under 20 ms, for {IDLE_SECONDS:g} s from {IDLE_SECONDS:g} s after "
+            "the collection opens (Anki's own start settled)")
+
+    def lag(variant: str, after: float) -> list[float]:
+        return [late for s in starts if s.variant == variant for late in s.idle_lag(after)]
+
+    ours = lag("ours", IDLE_SECONDS)
     if not ours:
         return text, None, ""
-    return text, max(ours) < 20, f"max / p99 {fmt_lag(ours)} ms (stock Anki: {fmt_lag(stock)} ms)"
+    return text, max(ours) < 20, (f"max / p99 {fmt_lag(ours)} ms (stock Anki: {fmt_lag(lag('stock', IDLE_SECONDS))} ms; "
+                                  f"in the first {IDLE_SECONDS:g} s: ours {fmt_lag(lag('ours', 0.0))}, "
+                                  f"stock {fmt_lag(lag('stock', 0.0))} ms)")
 
 
 def target_answers(starts: list[StartFigures]) -> Verdict:
